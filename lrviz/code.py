@@ -1,0 +1,65 @@
+"""The equivalent torch code for a schedule: what the user would have written by hand."""
+
+from __future__ import annotations
+
+from .optimizers import DEFAULT_SGD_MOMENTUM, OptimizerSpec
+from .spec import Spec
+
+_CLASS_NAMES = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "nadam": "NAdam",
+    "radam": "RAdam",
+    "adamax": "Adamax",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+    "adadelta": "Adadelta",
+    "adafactor": "Adafactor",
+    "asgd": "ASGD",
+    "rprop": "Rprop",
+    "sparseadam": "SparseAdam",
+    "lbfgs": "LBFGS",
+    "muon": "Muon",
+}
+
+
+def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -> str:
+    """A runnable script that builds the optimizer and scheduler and records the LR that
+    each training iteration uses, exactly as lrviz traces it."""
+    opt = opt or OptimizerSpec()
+    cls = _CLASS_NAMES.get(opt.name, opt.name)
+    kwargs = []
+    if opt.momentum is not None:
+        kwargs.append(f"momentum={opt.momentum!r}")
+    elif cls == "SGD":
+        kwargs.append(f"momentum={DEFAULT_SGD_MOMENTUM!r}")
+    if opt.betas is not None:
+        kwargs.append(f"betas={tuple(opt.betas)!r}")
+    if len(opt.lrs) == 1:
+        params = "[torch.nn.Parameter(torch.zeros(2, 2))]"
+        opt_args = ", ".join([params, f"lr={opt.lrs[0]!r}", *kwargs])
+    else:
+        groups = ", ".join(
+            f'{{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": {lr!r}}}' for lr in opt.lrs
+        )
+        opt_args = ", ".join([f"[{groups}]", f"lr={opt.lr!r}", *kwargs])
+    needs_metric = spec.entry.needs_metric
+    step_call = "scheduler.step(val_loss)  # your validation metric" if needs_metric else "scheduler.step()"
+    lines = [
+        "import torch",
+        "from torch.optim import lr_scheduler",
+        "",
+        f"optimizer = torch.optim.{cls}({opt_args})",
+        f"scheduler = {spec.to_code()}",
+        "",
+        "lrs = []",
+        f"for step in range({steps}):",
+        "    # forward pass, loss.backward() and optimizer.step() go here",
+        "    optimizer.step()",
+        '    lrs.append([group["lr"] for group in optimizer.param_groups])',
+    ]
+    if needs_metric:
+        lines.append("    val_loss = ...  # computed on your validation set")
+    lines.append(f"    {step_call}")
+    return "\n".join(lines) + "\n"

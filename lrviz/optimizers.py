@@ -1,0 +1,160 @@
+"""The dummy optimizer a schedule is stepped on: one tiny parameter per param group."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import LrvizError, did_you_mean
+
+# Names users may type, known without importing torch (for instant did-you-mean);
+# ``optimizer_class`` also accepts any other optimizer the installed torch has.
+KNOWN = (
+    "sgd",
+    "adam",
+    "adamw",
+    "nadam",
+    "radam",
+    "adamax",
+    "rmsprop",
+    "adagrad",
+    "adadelta",
+    "adafactor",
+    "asgd",
+    "rprop",
+    "sparseadam",
+    "lbfgs",
+    "muon",
+)
+
+DEFAULT_OPTIMIZER = "sgd"
+DEFAULT_LR = 0.1
+DEFAULT_SGD_MOMENTUM = 0.9  # as in the blog posts
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """How to build the dummy optimizer."""
+
+    name: str = DEFAULT_OPTIMIZER
+    lr: float = DEFAULT_LR
+    group_lrs: tuple[float, ...] = ()
+    momentum: float | None = None  # None: 0.9 for SGD, torch's default otherwise
+    betas: tuple[float, float] | None = None
+
+    @property
+    def lrs(self) -> tuple[float, ...]:
+        return self.group_lrs or (self.lr,)
+
+
+def _all_optimizers() -> dict[str, type]:
+    import torch.optim
+
+    out = {}
+    for attr in dir(torch.optim):
+        obj = getattr(torch.optim, attr)
+        if isinstance(obj, type) and issubclass(obj, torch.optim.Optimizer) and obj is not torch.optim.Optimizer:
+            out[attr.lower()] = obj
+    return out
+
+
+def check_name(name: str) -> str:
+    """Normalise an optimizer name, or fail with a did-you-mean (without importing torch)."""
+    key = name.strip().lower().replace("torch.optim.", "")
+    if key in KNOWN:
+        return key
+    try:
+        available = _all_optimizers()
+    except ImportError:
+        available = {}
+    if key in available:
+        return key
+    hint = did_you_mean(key, sorted(set(KNOWN) | set(available))) or "choose one of " + ", ".join(KNOWN)
+    raise LrvizError(f"unknown optimizer '{name}'", hint)
+
+
+def optimizer_class(name: str) -> type:
+    key = check_name(name)
+    available = _all_optimizers()
+    if key not in available:
+        raise LrvizError(f"this torch has no optimizer '{name}'", "choose one of " + ", ".join(sorted(available)))
+    return available[key]
+
+
+def build(spec: OptimizerSpec) -> Any:
+    """A fresh optimizer with one small parameter per group (never shared between schedules:
+    a left-over ``initial_lr`` would change the next schedule's values)."""
+    import torch
+
+    cls = optimizer_class(spec.name)
+    accepted = inspect.signature(cls.__init__).parameters
+    kwargs: dict[str, Any] = {"lr": spec.lr}
+    if spec.momentum is not None:
+        if "momentum" not in accepted:
+            hint = "use --betas for Adam-style optimizers" if "betas" in accepted else "drop --momentum"
+            raise LrvizError(f"{cls.__name__} has no momentum", hint)
+        kwargs["momentum"] = spec.momentum
+    elif cls.__name__ == "SGD":
+        kwargs["momentum"] = DEFAULT_SGD_MOMENTUM
+    if spec.betas is not None:
+        if "betas" not in accepted:
+            hint = "use --momentum for SGD and RMSprop" if "momentum" in accepted else "drop --betas"
+            raise LrvizError(f"{cls.__name__} has no betas", hint)
+        kwargs["betas"] = tuple(spec.betas)
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": lr} for lr in spec.lrs]
+    try:
+        return cls(groups, **kwargs)
+    except (ValueError, TypeError) as exc:
+        raise LrvizError(f"torch rejected {cls.__name__}({_kwargs_text(kwargs)}): {exc}") from None
+
+
+def _kwargs_text(kwargs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
+def momentum_key(optimizer: Any) -> str | None:
+    """'momentum' (SGD, RMSprop), 'betas' (Adam family, whose beta1 is the momentum) or None."""
+    group = optimizer.param_groups[0]
+    if "momentum" in group:
+        return "momentum"
+    if "betas" in group:
+        return "betas"
+    return None
+
+
+def has_momentum(optimizer: Any) -> bool:
+    return "momentum" in optimizer.defaults or "betas" in optimizer.defaults
+
+
+def describe(optimizer: Any, spec: OptimizerSpec) -> str:
+    """A short label such as ``SGD(lr=0.1, momentum=0.9)``."""
+    name = type(optimizer).__name__
+    group = optimizer.param_groups[0]
+    lrs = spec.lrs
+    parts = [f"lr={_num(lrs[0])}" if len(lrs) == 1 else "lr=[" + ", ".join(_num(x) for x in lrs) + "]"]
+    if spec.momentum is not None or name == "SGD":
+        parts.append(f"momentum={_num(spec.momentum if spec.momentum is not None else DEFAULT_SGD_MOMENTUM)}")
+    if spec.betas is not None:
+        parts.append(f"betas=({_num(spec.betas[0])}, {_num(spec.betas[1])})")
+    del group
+    return f"{name}({', '.join(parts)})"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def parse_betas(text: str | Sequence[float]) -> tuple[float, float]:
+    if isinstance(text, str):
+        parts = [p for p in text.replace("(", "").replace(")", "").replace(" ", "").split(",") if p]
+    else:
+        parts = [str(p) for p in text]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 2:
+        raise LrvizError(f"--betas takes two numbers, got {text!r}", "e.g. --betas 0.9,0.999")
+    return values[0], values[1]

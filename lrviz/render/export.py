@@ -1,0 +1,82 @@
+"""Trace -> CSV / JSON for machines. Floats are written with ``repr`` (the shortest text
+that reads back to the same double), so a round trip is exact."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..trace import Trace
+
+
+def csv_header(t: Trace) -> list[str]:
+    cols = ["step"]
+    if t.steps_per_epoch:
+        cols.append("epoch")
+    if t.n_groups == 1:
+        cols.append("lr")
+        if t.momentum is not None:
+            cols.append("momentum")
+    else:
+        cols += [f"lr_{g}" for g in range(t.n_groups)]
+        if t.momentum is not None:
+            cols += [f"momentum_{g}" for g in range(t.n_groups)]
+    return cols
+
+
+def to_csv(t: Trace, rows: list[int] | None = None) -> str:
+    """``step,lr[,momentum]`` (several groups: ``lr_0,...`` and ``momentum_0,...``); the
+    momentum column holds Adam's beta1 for Adam-style optimizers."""
+    steps = range(t.n_steps) if rows is None else rows
+    lr = t.lr.tolist()
+    mom = t.momentum.tolist() if t.momentum is not None else None
+    out = [",".join(csv_header(t))]
+    spe = t.steps_per_epoch
+    for i in steps:
+        cells = [str(i)]
+        if spe:
+            cells.append(repr(i / spe))
+        cells += [repr(lr[g][i]) for g in range(t.n_groups)]
+        if mom is not None:
+            cells += [repr(mom[g][i]) for g in range(t.n_groups)]
+        out.append(",".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def _finite(values: list[float]) -> list[float | None]:
+    return [v if math.isfinite(v) else None for v in values]
+
+
+def to_dict(t: Trace, rows: list[int] | None = None) -> dict[str, Any]:
+    """Plain data: the schedule, the optimizer, and per group the LR and momentum lists
+    (non-finite values become null, as JSON has no NaN)."""
+    idx = list(range(t.n_steps)) if rows is None else rows
+    groups = []
+    for g in range(t.n_groups):
+        lr = t.lr[g].tolist()
+        group: dict[str, Any] = {"initial_lr": t.optimizer_spec.lrs[g], "lr": _finite([lr[i] for i in idx])}
+        if t.momentum is not None:
+            mom = t.momentum[g].tolist()
+            group[t.momentum_name or "momentum"] = _finite([mom[i] for i in idx])
+        groups.append(group)
+    data: dict[str, Any] = {
+        "schedule": t.spec.format(),
+        "label": t.label,
+        "optimizer": t.optimizer,
+        "steps": t.n_steps,
+        "steps_per_epoch": t.steps_per_epoch,
+        "step": idx,
+        "groups": groups,
+        "warnings": list(t.warnings),
+        "events": [{"step": e.step, "kind": e.kind, "text": e.text} for e in t.events],
+    }
+    if t.metric is not None:
+        metric = t.metric.tolist()
+        data["metric"] = _finite([metric[i] for i in idx])
+    return data
+
+
+def to_json(t: Trace, rows: list[int] | None = None) -> str:
+    return json.dumps(to_dict(t, rows), indent=1, allow_nan=False) + "\n"

@@ -1,0 +1,108 @@
+"""Trace -> rows for people: a rich Table or Markdown, with a readable selection of steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..trace import Trace
+
+AUTO_ROWS = 40
+"""About this many evenly spaced rows are shown for a long trace (turning points are added)."""
+
+
+def select_rows(t: Trace, every: int | None = None, target: int = AUTO_ROWS) -> list[int]:
+    """The steps to show: all of a short trace; otherwise every K-th step plus every step
+    where the LR turns (changes direction, or starts or stops changing) or jumps."""
+    import numpy as np
+
+    n = t.n_steps
+    if every is not None:
+        return list(range(0, n, max(1, every))) + ([n - 1] if (n - 1) % max(1, every) else [])
+    if n <= target * 1.5:
+        return list(range(n))
+    k = max(1, int(np.ceil(n / target)))
+    keep = set(range(0, n, k)) | {n - 1}
+    for g in range(t.n_groups):
+        lr = t.lr[g]
+        d = np.diff(lr)
+        scale = np.abs(lr).max() or 1.0
+        sign = np.sign(np.where(np.abs(d) <= 1e-12 * scale, 0.0, d))
+        turns = np.nonzero(sign[1:] != sign[:-1])[0] + 1  # index i where direction changes
+        # a jump: a step much larger than the typical step of this trace
+        moving = np.abs(d[np.abs(d) > 1e-12 * scale])
+        jumps = np.array([], dtype=int)
+        if len(moving):
+            typical = float(np.median(moving))
+            jumps = np.nonzero(np.abs(d) > 10 * typical)[0]
+        for i in turns:
+            keep.add(int(i))
+        for i in jumps:
+            keep.update((int(i), int(i) + 1))
+    return sorted(i for i in keep if 0 <= i < n)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _columns(t: Trace) -> list[str]:
+    cols = ["step"]
+    if t.steps_per_epoch:
+        cols.append("epoch")
+    if t.n_groups == 1:
+        cols.append("lr")
+    else:
+        cols += [f"lr_{g}" for g in range(t.n_groups)]
+    if t.momentum is not None:
+        name = "beta1" if t.momentum_name == "beta1" else "momentum"
+        cols += [name] if t.n_groups == 1 else [f"{name}_{g}" for g in range(t.n_groups)]
+    return cols
+
+
+def _cells(t: Trace, i: int) -> list[str]:
+    cells = [str(i)]
+    if t.steps_per_epoch:
+        cells.append(f"{i / t.steps_per_epoch:.4g}")
+    cells += [_fmt(t.lr[g, i]) for g in range(t.n_groups)]
+    if t.momentum is not None:
+        cells += [_fmt(t.momentum[g, i]) for g in range(t.n_groups)]
+    return cells
+
+
+def caption(t: Trace, rows: list[int]) -> str:
+    if len(rows) == t.n_steps:
+        return f"{t.n_steps} steps · {t.optimizer}"
+    return (
+        f"{len(rows)} of {t.n_steps:,} steps (evenly spaced, plus every turn and jump) · {t.optimizer} · "
+        "--every 1 shows all"
+    )
+
+
+def rich_table(t: Trace, rows: list[int]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=t.label, caption=caption(t, rows), title_style="bold", caption_style="dim")
+    for col in _columns(t):
+        table.add_column(col, justify="right", style="cyan" if col == "step" else None)
+    previous: list[str] | None = None
+    last = -1
+    for i in rows:
+        cells = _cells(t, i)
+        end_section = False
+        if last >= 0 and i != last + 1 and previous is not None:
+            end_section = True
+        if end_section:
+            table.add_section()
+        table.add_row(*cells)
+        previous, last = cells, i
+    return table
+
+
+def markdown(t: Trace, rows: list[int]) -> str:
+    cols = _columns(t)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
+    lines += ["| " + " | ".join(_cells(t, i)) + " |" for i in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,360 @@
+"""A small, closed expression language for the values users type.
+
+Spec strings such as ``LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)`` are parsed with
+:mod:`ast` and *interpreted* here, node by node, against a whitelist: numbers, strings,
+lists, the lambda's one variable, arithmetic, comparisons, conditional expressions and a
+few math functions and constants. Nothing is ever passed to ``eval``/``exec``, no attribute
+of any object is looked up, and lambdas compute in floats, so ``9**9**9`` overflows at once
+instead of computing a number with 370 million digits.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from .errors import LrvizError
+
+MAX_SPEC_LENGTH = 5000
+"""Longest spec string accepted (a SequentialLR of several children fits easily)."""
+
+MAX_LAMBDA_LENGTH = 500
+"""Longest lambda accepted."""
+
+MAX_DEPTH = 40
+"""Deepest nesting of an expression."""
+
+FUNCTIONS: dict[str, Callable[..., float]] = {
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "exp": math.exp,
+    "log": math.log,
+    "log2": math.log2,
+    "log10": math.log10,
+    "sqrt": math.sqrt,
+    "pow": math.pow,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "tanh": math.tanh,
+    "atan": math.atan,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "nan": math.nan}
+
+LAMBDA_HELP = (
+    "a lambda may use numbers, its one variable, + - * / // % **, comparisons, "
+    "'x if cond else y', and "
+    + ", ".join(sorted(FUNCTIONS))
+    + ", "
+    + ", ".join(sorted(CONSTANTS))
+)
+
+
+class SpecError(LrvizError):
+    """An error located in the text of a spec."""
+
+    def __init__(self, message: str, source: str = "", node: ast.AST | None = None, hint: str | None = None):
+        where = ""
+        if node is not None and source and hasattr(node, "col_offset"):
+            segment = ast.get_source_segment(source, node) or ""
+            segment = " ".join(segment.split())
+            if len(segment) > 40:
+                segment = segment[:37] + "..."
+            col = getattr(node, "col_offset", 0) + 1
+            where = f"at column {col} ('{segment}'): " if segment else f"at column {col}: "
+        super().__init__(f"{where}{message}", hint)
+
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+def _safe_pow(a: Any, b: Any) -> Any:
+    """``a ** b`` that cannot hang: integer powers are bounded, float powers overflow."""
+    if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool):
+        if b < 0 or abs(a) < 2:
+            return a**b
+        if b * math.log2(abs(a)) > 256:
+            raise OverflowError("integer result too large")
+        return a**b
+    result = math.pow(a, b)
+    return result
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {
+        ast.Attribute: "attribute access is not allowed",
+        ast.Subscript: "indexing is not allowed",
+        ast.Call: "calls are not allowed here",
+        ast.Lambda: "a lambda is not allowed here",
+        ast.Dict: "dicts are not allowed",
+        ast.Set: "sets are not allowed",
+        ast.ListComp: "comprehensions are not allowed",
+        ast.GeneratorExp: "comprehensions are not allowed",
+        ast.DictComp: "comprehensions are not allowed",
+        ast.SetComp: "comprehensions are not allowed",
+        ast.JoinedStr: "f-strings are not allowed",
+        ast.NamedExpr: "':=' is not allowed",
+        ast.Starred: "'*' unpacking is not allowed",
+        ast.Await: "'await' is not allowed",
+        ast.Yield: "'yield' is not allowed",
+    }
+    for kind, text in kinds.items():
+        if isinstance(node, kind):
+            return text
+    return f"{type(node).__name__} expressions are not allowed"
+
+
+def constant(node: ast.expr, source: str) -> Any:
+    """The value of a constant expression: numbers (with arithmetic), strings, booleans,
+    None, pi/e/inf/nan, and lists/tuples of those."""
+    return _Constant(source).eval(node, 0)
+
+
+class _Constant:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def eval(self, node: ast.expr, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise SpecError("expression is nested too deeply", self.source, node)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (bool, int, float, str)) or node.value is None:
+                return node.value
+            raise SpecError(f"{type(node.value).__name__} values are not allowed", self.source, node)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.eval(elt, depth + 1) for elt in node.elts]
+        if isinstance(node, ast.Name):
+            if node.id in CONSTANTS:
+                return CONSTANTS[node.id]
+            raise SpecError(
+                f"unknown name '{node.id}'",
+                self.source,
+                node,
+                "values are numbers, strings, lists, True/False/None, pi, e, inf, lambdas or schedule calls",
+            )
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "math"
+            and node.attr in CONSTANTS
+        ):
+            return CONSTANTS[node.attr]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.eval(node.operand, depth + 1)
+            if not _is_number(value):
+                raise SpecError("a sign needs a number", self.source, node)
+            return -value if isinstance(node.op, ast.USub) else +value
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            left = self.eval(node.left, depth + 1)
+            right = self.eval(node.right, depth + 1)
+            if not (_is_number(left) and _is_number(right)):
+                raise SpecError("arithmetic needs numbers", self.source, node)
+            fn = _safe_pow if isinstance(node.op, ast.Pow) else _BINOPS[type(node.op)]
+            try:
+                return fn(left, right)
+            except (ArithmeticError, ValueError) as exc:
+                raise SpecError(f"cannot compute this: {exc}", self.source, node) from None
+        raise SpecError(_describe(node), self.source, node)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class LambdaExpr:
+    """A user's ``lambda x: <expr>``, checked against the whitelist and compiled into a
+    tree of Python closures (fast to call, and never ``eval``).
+
+    It is a callable object rather than a function so that ``LambdaLR.state_dict()``
+    keeps it, and its text is what :func:`repr` and spec formatting show.
+    """
+
+    def __init__(self, text: str, var: str, body: ast.expr, source: str) -> None:
+        self.text = text
+        self.var = var
+        self._fn = _Compiler(var, source).compile(body, 0)
+
+    @classmethod
+    def from_node(cls, node: ast.Lambda, source: str) -> LambdaExpr:
+        text = ast.get_source_segment(source, node) or ast.unparse(node)
+        if len(text) > MAX_LAMBDA_LENGTH:
+            raise SpecError(f"lambda is longer than {MAX_LAMBDA_LENGTH} characters", source, node)
+        args = node.args
+        if (
+            len(args.args) != 1
+            or args.posonlyargs
+            or args.kwonlyargs
+            or args.vararg
+            or args.kwarg
+            or args.defaults
+        ):
+            raise SpecError("a lambda takes exactly one argument, as in 'lambda epoch: 0.95 ** epoch'", source, node)
+        return cls(" ".join(text.split()), args.args[0].arg, node.body, source)
+
+    @classmethod
+    def parse(cls, text: str) -> LambdaExpr:
+        """A lambda from text: either ``lambda x: expr`` or a bare expression in one
+        variable, such as ``0.95 ** epoch``."""
+        stripped = text.strip()
+        if len(stripped) > MAX_LAMBDA_LENGTH:
+            raise SpecError(f"lambda is longer than {MAX_LAMBDA_LENGTH} characters")
+        try:
+            tree = ast.parse(stripped, mode="eval")
+        except SyntaxError as exc:
+            raise SpecError(f"not a valid expression: {exc.msg} at column {exc.offset}") from None
+        node = tree.body
+        if isinstance(node, ast.Lambda):
+            return cls.from_node(node, stripped)
+        names = sorted(
+            {
+                n.id
+                for n in ast.walk(node)
+                if isinstance(n, ast.Name) and n.id not in FUNCTIONS and n.id not in CONSTANTS and n.id != "math"
+            }
+        )
+        if len(names) > 1:
+            raise SpecError(
+                f"an expression for a lambda uses one variable, this one uses {', '.join(names)}",
+                hint="write it as 'lambda epoch: ...'",
+            )
+        var = names[0] if names else "epoch"
+        return cls(f"lambda {var}: {stripped}", var, node, stripped)
+
+    def __call__(self, x: float) -> float:
+        try:
+            return float(self._fn(float(x)))
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise LambdaEvalError(f"{self.text} failed at {self.var}={x}: {exc}") from None
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class LambdaEvalError(LrvizError):
+    """A user lambda failed while the schedule was stepped."""
+
+
+class _Compiler:
+    def __init__(self, var: str, source: str) -> None:
+        self.var = var
+        self.source = source
+
+    def compile(self, node: ast.expr, depth: int) -> Callable[[float], Any]:
+        if depth > MAX_DEPTH:
+            raise SpecError("lambda is nested too deeply", self.source, node)
+        c = self.compile
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                value: Any = node.value
+            elif isinstance(node.value, (int, float)):
+                value = float(node.value)
+            else:
+                raise SpecError("a lambda computes with numbers only", self.source, node, LAMBDA_HELP)
+            return lambda x: value
+        if isinstance(node, ast.Name):
+            if node.id == self.var:
+                return lambda x: x
+            if node.id in CONSTANTS:
+                const = CONSTANTS[node.id]
+                return lambda x: const
+            raise SpecError(f"unknown name '{node.id}' in lambda (its variable is '{self.var}')", self.source, node)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "math":
+            if node.attr in CONSTANTS:
+                const = CONSTANTS[node.attr]
+                return lambda x: const
+        if isinstance(node, ast.UnaryOp):
+            operand = c(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                return lambda x: -operand(x)
+            if isinstance(node.op, ast.UAdd):
+                return lambda x: +operand(x)
+            if isinstance(node.op, ast.Not):
+                return lambda x: not operand(x)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            left, right = c(node.left, depth + 1), c(node.right, depth + 1)
+            if isinstance(node.op, ast.Pow):
+                return lambda x: math.pow(left(x), right(x))
+            fn = _BINOPS[type(node.op)]
+            return lambda x: fn(left(x), right(x))
+        if isinstance(node, ast.Compare) and all(type(op) in _CMPOPS for op in node.ops):
+            first = c(node.left, depth + 1)
+            rest = [(_CMPOPS[type(op)], c(comp, depth + 1)) for op, comp in zip(node.ops, node.comparators, strict=True)]
+
+            def compare(x: float) -> bool:
+                left = first(x)
+                for op, comp in rest:
+                    right = comp(x)
+                    if not op(left, right):
+                        return False
+                    left = right
+                return True
+
+            return compare
+        if isinstance(node, ast.BoolOp):
+            parts = [c(v, depth + 1) for v in node.values]
+            if isinstance(node.op, ast.And):
+
+                def all_of(x: float) -> Any:
+                    result: Any = True
+                    for part in parts:
+                        result = part(x)
+                        if not result:
+                            return result
+                    return result
+
+                return all_of
+
+            def any_of(x: float) -> Any:
+                result: Any = False
+                for part in parts:
+                    result = part(x)
+                    if result:
+                        return result
+                return result
+
+            return any_of
+        if isinstance(node, ast.IfExp):
+            test, body, orelse = c(node.test, depth + 1), c(node.body, depth + 1), c(node.orelse, depth + 1)
+            return lambda x: body(x) if test(x) else orelse(x)
+        if isinstance(node, ast.Call):
+            name = self._function_name(node.func)
+            if name is None or name not in FUNCTIONS:
+                shown = ast.get_source_segment(self.source, node.func) or "?"
+                raise SpecError(f"'{shown}' is not an allowed function", self.source, node, LAMBDA_HELP)
+            if node.keywords:
+                raise SpecError("math functions take positional arguments only", self.source, node)
+            fn = FUNCTIONS[name]
+            args = [c(a, depth + 1) for a in node.args]
+            return lambda x: fn(*(a(x) for a in args))
+        raise SpecError(f"{_describe(node)} in a lambda", self.source, node, LAMBDA_HELP)
+
+    @staticmethod
+    def _function_name(func: ast.expr) -> str | None:
+        if isinstance(func, ast.Name):
+            return func.id
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "math":
+            return func.attr
+        return None

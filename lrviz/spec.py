@@ -1,0 +1,440 @@
+"""The schedule language: text -> a validated :class:`Spec`.
+
+Three ways of naming a schedule reach the same Spec, so they give identical traces:
+
+* a bare name: ``cycliclr`` (every parameter at its default; required ones must be given);
+* a constructor call, as written in training code:
+  ``lr_scheduler.CyclicLR(optimizer, base_lr=0.1, max_lr=0.2)`` (positional arguments in
+  torch's order, the optimizer argument recognised and supplied by lrviz, nested calls for
+  composites, ``lambda epoch: ...`` for LambdaLR-style functions);
+* named options from the CLI: ``--base-lr 0.1`` (each option's text is parsed with the
+  same value language as the call's arguments, see :func:`from_options`).
+
+Values are interpreted by :mod:`lrviz.safe_expr`; nothing is evaluated as Python.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import registry
+from .errors import LrvizError, did_you_mean
+from .registry import (
+    ANY,
+    BOOL,
+    FLOAT,
+    FLOATS,
+    INT,
+    INTS,
+    LAMBDA,
+    LAMBDAS,
+    OPTIMIZER,
+    SCHEDULERS,
+    STR,
+    Entry,
+    Param,
+)
+from .safe_expr import CONSTANTS, MAX_SPEC_LENGTH, LambdaExpr, SpecError, constant
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A schedule and the arguments the user gave (defaults are not stored)."""
+
+    entry: Entry
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    def value(self, name: str) -> Any:
+        """The argument's value, or its default."""
+        if name in self.args:
+            return self.args[name]
+        param = self.entry.param(name)
+        if param is None:
+            raise KeyError(name)
+        return None if param.required else param.default
+
+    def children(self) -> list[Spec]:
+        out: list[Spec] = []
+        for param in self.entry.params:
+            if param.kind == SCHEDULERS and param.name in self.args:
+                out.extend(self.args[param.name])
+        return out
+
+    def format(self) -> str:
+        """The canonical spec string: ``CyclicLR(base_lr=0.1, max_lr=0.2)``."""
+        return self._render(optimizer=None)
+
+    def to_code(self, optimizer: str = "optimizer", module: str = "lr_scheduler") -> str:
+        """The constructor call as Python code for ``torch.optim.lr_scheduler``."""
+        return self._render(optimizer=optimizer, module=module)
+
+    def _render(self, optimizer: str | None, module: str = "") -> str:
+        parts: list[str] = []
+        if optimizer is not None:
+            opt_params = [p for p in self.entry.params if p.kind == OPTIMIZER]
+            if opt_params and opt_params[0] is self.entry.params[0]:
+                parts.append(optimizer)
+        for param in self.entry.params:
+            if param.kind == OPTIMIZER:
+                if optimizer is not None and param is not self.entry.params[0]:
+                    parts.append(f"{param.name}={optimizer}")
+                continue
+            if param.name in self.args:
+                parts.append(f"{param.name}={_render_value(self.args[param.name], optimizer, module)}")
+        prefix = f"{module}." if module else ""
+        return f"{prefix}{self.entry.name}({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def _render_value(value: Any, optimizer: str | None, module: str) -> str:
+    if isinstance(value, Spec):
+        return value._render(optimizer, module)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_render_value(v, optimizer, module) for v in value) + "]"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "float('nan')" if optimizer is not None else "nan"
+        if math.isinf(value):
+            sign = "-" if value < 0 else ""
+            return f"{sign}float('inf')" if optimizer is not None else f"{sign}inf"
+    return repr(value)
+
+
+# --------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse(text: str, *, require: bool = True) -> Spec:
+    """Parse a spec string: a schedule name or a constructor call. ``require=False``
+    leaves the check for required parameters to the caller (options may add them)."""
+    source = text.strip()
+    if not source:
+        raise LrvizError("the schedule is empty", "name one, e.g. 'cycliclr' or 'StepLR(step_size=30)'")
+    if len(source) > MAX_SPEC_LENGTH:
+        raise LrvizError(f"the spec is {len(source)} characters long; the limit is {MAX_SPEC_LENGTH}")
+    node = _parse_expression(source)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        dotted = _dotted(node)
+        if dotted is None:
+            raise SpecError("expected a schedule name or call", source, node)
+        entry = registry.find(dotted)
+        if entry is None:
+            raise registry.unknown_schedule(dotted)
+        spec = Spec(entry, {})
+        if require:
+            check_required(spec)
+        return spec
+    if not isinstance(node, ast.Call):
+        raise SpecError(
+            "expected a schedule name or a call such as 'StepLR(step_size=30)'",
+            source,
+            node,
+        )
+    return _call(node, source, require=require)
+
+
+def _parse_expression(source: str) -> ast.expr:
+    """The expression in ``source``; a pasted ``scheduler = ...`` line is accepted."""
+    try:
+        return ast.parse(source, mode="eval").body
+    except SyntaxError:
+        pass
+    try:
+        module = ast.parse(source, mode="exec")
+    except SyntaxError as exc:
+        col = f" at column {exc.offset}" if exc.offset else ""
+        raise LrvizError(
+            f"cannot read the spec{col}: {exc.msg}",
+            "write a schedule name or a call such as 'StepLR(step_size=30, gamma=0.5)'",
+        ) from None
+    if len(module.body) == 1:
+        stmt = module.body[0]
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            return stmt.value
+        if isinstance(stmt, ast.Expr):
+            return stmt.value
+    raise LrvizError("a spec is one expression, not statements", "write e.g. 'StepLR(step_size=30)'")
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _is_placeholder(node: ast.expr) -> bool:
+    """An identifier standing for the user's optimizer (``optimizer``, ``opt``,
+    ``self.optimizer``): any plain name or dotted name that is not a constant."""
+    dotted = _dotted(node)
+    if dotted is None:
+        return False
+    return dotted not in CONSTANTS and not dotted.startswith("math.") and registry.find(dotted) is None
+
+
+def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
+    dotted = _dotted(node.func)
+    if dotted is None:
+        raise SpecError("expected a schedule name before '('", source, node.func)
+    entry = registry.find(dotted)
+    if entry is None:
+        err = registry.unknown_schedule(dotted)
+        raise SpecError(err.message, source, node.func, err.hint)
+    params = list(entry.params)
+    args: dict[str, Any] = {}
+    index = 0
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise SpecError("'*' unpacking is not allowed", source, arg)
+        consumed = False
+        while index < len(params) and params[index].kind == OPTIMIZER:
+            param = params[index]
+            index += 1
+            if _is_placeholder(arg) or (param.nullable and isinstance(arg, ast.Constant) and arg.value is None):
+                consumed = True  # this argument is the user's optimizer; lrviz supplies its own
+                break
+        if consumed:
+            continue
+        if index >= len(params):
+            raise SpecError(
+                f"{entry.name} takes at most {len(entry.user_params)} positional arguments",
+                source,
+                arg,
+            )
+        param = params[index]
+        index += 1
+        args[param.name] = convert(arg, param, source, entry)
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise SpecError("'**' unpacking is not allowed", source, kw.value)
+        param = _find_param(entry, kw.arg, source, kw)
+        if param.name in args:
+            raise SpecError(f"{param.name} is given twice", source, kw)
+        if param.kind == OPTIMIZER:
+            if _is_placeholder(kw.value) or (isinstance(kw.value, ast.Constant) and kw.value.value is None):
+                continue
+            raise SpecError(f"'{param.name}' is the optimizer, which lrviz supplies", source, kw.value)
+        args[param.name] = convert(kw.value, param, source, entry)
+    spec = Spec(entry, _ordered(entry, args))
+    if require:
+        check_required(spec)
+    return spec
+
+
+def _ordered(entry: Entry, args: Mapping[str, Any]) -> dict[str, Any]:
+    return {p.name: args[p.name] for p in entry.params if p.name in args}
+
+
+def _find_param(entry: Entry, name: str, source: str = "", node: ast.AST | None = None) -> Param:
+    param = entry.param(name)
+    if param is None:
+        # torch's names are case-sensitive (T_max); accept any case, as the CLI does
+        matches = [p for p in entry.params if p.name.lower() == name.lower().replace("-", "_")]
+        if matches:
+            return matches[0]
+        hint = did_you_mean(name, [p.name for p in entry.user_params])
+        message = f"{entry.name} has no parameter '{name}'"
+        if not hint:
+            hint = f"its parameters are {', '.join(p.name for p in entry.user_params)}"
+        raise SpecError(message, source, node, hint)
+    return param
+
+
+def check_required(spec: Spec) -> None:
+    missing = [p for p in spec.entry.required if p.name not in spec.args]
+    if missing:
+        names = ", ".join(p.name for p in missing)
+        options = " ".join(f"{p.option} ..." for p in missing)
+        example = spec.entry.example
+        hint = f"e.g. {example}" if example else f"pass {options}"
+        raise LrvizError(f"{spec.entry.name} needs {names}", hint)
+
+
+# --------------------------------------------------------------------------------------
+# Values
+
+
+def convert(node: ast.expr, param: Param, source: str, entry: Entry) -> Any:
+    """The value of an argument, checked against its parameter's kind."""
+    kind = param.kind
+    where = f"{entry.name}({param.name}=...)"
+    if param.nullable and isinstance(node, ast.Constant) and node.value is None:
+        return None
+    if kind == SCHEDULERS:
+        if not isinstance(node, (ast.List, ast.Tuple)):
+            raise SpecError(
+                f"{param.name} is a list of schedules, e.g. [LinearLR(...), ExponentialLR(gamma=0.9)]",
+                source,
+                node,
+            )
+        children = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Call):
+                children.append(_call(elt, source))
+            elif _dotted(elt) is not None and registry.find(_dotted(elt) or "") is not None:
+                raise SpecError("call the schedule, e.g. 'StepLR(step_size=30)'", source, elt)
+            else:
+                raise SpecError(f"{param.name} holds schedule calls only", source, elt)
+        return children
+    if kind in (LAMBDA, LAMBDAS):
+        if isinstance(node, ast.Lambda):
+            fn = LambdaExpr.from_node(node, source)
+            return fn
+        if kind == LAMBDAS and isinstance(node, (ast.List, ast.Tuple)):
+            return [convert(elt, Param(param.name, LAMBDA), source, entry) for elt in node.elts]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return LambdaExpr.parse(node.value)
+        raise SpecError(f"{param.name} is a function: write 'lambda epoch: ...'", source, node)
+    if isinstance(node, ast.Call) and registry.find(_dotted(node.func) or "") is None:
+        shown = ast.get_source_segment(source, node.func) or "this"
+        raise SpecError(
+            f"'{shown}' is not a schedule, and other calls are not allowed",
+            source,
+            node,
+            "values are numbers, strings, lists, True/False/None, lambdas or schedule calls",
+        )
+    if isinstance(node, (ast.Call, ast.Lambda)):
+        what = "a schedule call" if isinstance(node, ast.Call) else "a lambda"
+        raise SpecError(f"{param.name} takes a {param.type_text}, not {what}", source, node)
+    value = constant(node, source)
+    try:
+        return coerce(value, param)
+    except LrvizError as exc:
+        raise SpecError(f"{where}: {exc.message}", source, node, exc.hint) from None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _to_int(value: Any, param: Param) -> int:
+    if isinstance(value, bool) or not _is_number(value):
+        raise LrvizError(f"{param.name} must be an integer, got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise LrvizError(f"{param.name} must be an integer, got {value!r}")
+        return int(value)
+    return int(value)
+
+
+def _to_float(value: Any, param: Param) -> float:
+    if isinstance(value, bool) or not _is_number(value):
+        raise LrvizError(f"{param.name} must be a number, got {value!r}")
+    return float(value)
+
+
+def coerce(value: Any, param: Param) -> Any:
+    """Check a constant against a parameter's kind; normalise ints/floats."""
+    if value is None:
+        if param.nullable:
+            return None
+        raise LrvizError(f"{param.name} cannot be None")
+    kind = param.kind
+    if kind == INT:
+        return _to_int(value, param)
+    if kind == FLOAT:
+        return _to_float(value, param)
+    if kind == FLOATS:
+        if isinstance(value, list):
+            if not value:
+                raise LrvizError(f"{param.name} is an empty list")
+            return [_to_float(v, param) for v in value]
+        return _to_float(value, param)
+    if kind == INTS:
+        if _is_number(value):
+            value = [value]
+        if not isinstance(value, list):
+            raise LrvizError(f"{param.name} must be a list of integers, e.g. [30, 80]")
+        return [_to_int(v, param) for v in value]
+    if kind == BOOL:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise LrvizError(f"{param.name} must be True or False, got {value!r}")
+    if kind == STR:
+        if not isinstance(value, str):
+            raise LrvizError(f"{param.name} must be a string, got {value!r}")
+        if param.choices and value not in param.choices:
+            hint = did_you_mean(value, param.choices) or "choose one of " + ", ".join(
+                repr(c) for c in param.choices
+            )
+            raise LrvizError(f"{param.name} must be one of {', '.join(param.choices)}, got {value!r}", hint)
+        return value
+    if kind == ANY:
+        return value
+    raise LrvizError(f"{param.name} cannot be given as {value!r}")
+
+
+def parse_value(text: str, param: Param, entry: Entry) -> Any:
+    """The value of one CLI option's text, in the same language as a call's arguments.
+
+    Conveniences for the command line: strings need no quotes (``--mode triangular2``),
+    lists need no brackets (``--milestones 30,80``), and a lambda may be given as its
+    body alone (``--lr-lambda "0.95 ** epoch"``).
+    """
+    stripped = text.strip()
+    if param.kind in (LAMBDA, LAMBDAS) and not stripped.startswith(("[", "(")):
+        if param.nullable and stripped in ("None", "none"):
+            return None
+        return LambdaExpr.parse(stripped)
+    if param.kind == SCHEDULERS:
+        source = stripped if stripped.startswith(("[", "(")) else f"[{stripped}]"
+        return convert(_parse_option_expression(source, param), param, source, entry)
+    if param.kind == STR and not stripped.startswith(("'", '"')):
+        if param.nullable and stripped in ("None", "none"):
+            return None
+        return coerce(stripped, param)
+    if param.kind == BOOL and stripped.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+        return stripped.lower() in ("true", "yes", "1", "on")
+    node = _parse_option_expression(stripped, param)
+    return convert(node, param, stripped, entry)
+
+
+def _parse_option_expression(text: str, param: Param) -> ast.expr:
+    if len(text) > MAX_SPEC_LENGTH:
+        raise LrvizError(f"{param.option} is longer than {MAX_SPEC_LENGTH} characters")
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError as exc:
+        raise LrvizError(
+            f"cannot read {param.option} {text!r}: {exc.msg}",
+            f"it takes a {param.type_text}",
+        ) from None
+
+
+def from_options(name: str, options: Mapping[str, str], base: Spec | None = None) -> Spec:
+    """A Spec from a schedule name and CLI option texts keyed by parameter name.
+    ``base`` (a parsed call) supplies arguments the options do not override."""
+    entry = base.entry if base is not None else registry.get(name)
+    args: dict[str, Any] = dict(base.args) if base is not None else {}
+    for key, text in options.items():
+        param = _find_param(entry, key)
+        try:
+            args[param.name] = parse_value(text, param, entry) if isinstance(text, str) else coerce(text, param)
+        except SpecError as exc:
+            raise LrvizError(f"{param.option}: {exc.message}", exc.hint) from None
+    spec = Spec(entry, _ordered(entry, args))
+    check_required(spec)
+    return spec
+
+
+def with_args(spec: Spec, **args: Any) -> Spec:
+    """A copy of ``spec`` with some arguments replaced (values already converted)."""
+    merged = dict(spec.args)
+    merged.update(args)
+    return Spec(spec.entry, _ordered(spec.entry, merged))

@@ -1,0 +1,462 @@
+"""The ``torch`` family: every scheduler class in ``torch.optim.lr_scheduler``.
+
+Parameters, defaults and help come from torch itself (see :mod:`lrviz.introspect`), so a
+new torch release's classes and parameters appear without edits. What torch cannot tell
+us lives in small tables here: an example with the blog posts' parameters, how many steps
+show a schedule's whole shape, and the inputs torch rejects only late (a bare
+``ZeroDivisionError`` at step k) or never (silent nonsense worth a warning).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from . import introspect
+from .errors import LrvizError
+from .registry import FLOATS, LAMBDAS, OPTIMIZER, SCHEDULERS, Entry, entry_params
+
+if TYPE_CHECKING:
+    from .spec import Spec
+
+DEFAULT_HORIZON = 100
+
+# The blog posts' parameters (../shared/seeds/000, 001 and 004): the example for each class.
+EXAMPLES: dict[str, str] = {
+    "LambdaLR": "LambdaLR(lr_lambda=lambda epoch: 0.9 ** epoch)",
+    "MultiplicativeLR": "MultiplicativeLR(lr_lambda=lambda epoch: 0.95)",
+    "StepLR": "StepLR(step_size=30, gamma=0.1)",
+    "MultiStepLR": "MultiStepLR(milestones=[30, 80], gamma=0.5)",
+    "ConstantLR": "ConstantLR(factor=0.5, total_iters=80)",
+    "LinearLR": "LinearLR(start_factor=1.0, end_factor=0.1, total_iters=80)",
+    "ExponentialLR": "ExponentialLR(gamma=0.9)",
+    "SequentialLR": (
+        "SequentialLR(schedulers=[ExponentialLR(gamma=0.9), "
+        "LinearLR(start_factor=1.0, end_factor=0.1, total_iters=80)], milestones=[50])"
+    ),
+    "CosineAnnealingLR": "CosineAnnealingLR(T_max=20, eta_min=0.05)",
+    "ChainedScheduler": (
+        "ChainedScheduler(schedulers=[LinearLR(start_factor=1.0, end_factor=0.5, total_iters=10), "
+        "ExponentialLR(gamma=0.95)])"
+    ),
+    "ReduceLROnPlateau": (
+        "ReduceLROnPlateau(mode='min', factor=0.5, patience=5, threshold=0.0001, "
+        "threshold_mode='abs', cooldown=0, min_lr=0.001, eps=1e-08)"
+    ),
+    "CyclicLR": "CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=30, step_size_down=10)",
+    "CosineAnnealingWarmRestarts": "CosineAnnealingWarmRestarts(T_0=20, T_mult=2, eta_min=0.01)",
+    "OneCycleLR": (
+        "OneCycleLR(max_lr=0.1, total_steps=120, pct_start=0.5, div_factor=10.0, final_div_factor=10.0)"
+    ),
+    "PolynomialLR": "PolynomialLR(total_iters=80, power=2.0)",
+}
+
+# Schedules whose LR is meant to go down (or stay): a rise above the start is suspicious.
+DECAYING = {
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "MultiplicativeLR",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks need to know about the run."""
+
+    groups: int
+    optimizer: str
+    has_momentum: bool
+    steps: int | None = None
+
+
+# --------------------------------------------------------------------------------------
+# Horizons: how many steps show the whole shape
+
+
+def _clamp(n: float, low: int = 10, high: int = 1_000_000) -> int:
+    return int(max(low, min(high, math.ceil(n))))
+
+
+def horizon(spec: Spec) -> tuple[int, str]:
+    """(steps, why) for a spec; composites ask their children."""
+    fn = _HORIZONS.get(spec.name)
+    if fn is None:
+        return DEFAULT_HORIZON, "a default length"
+    return fn(spec)
+
+
+def _step(spec: Spec) -> tuple[int, str]:
+    size = abs(spec.value("step_size")) or 1
+    return _clamp(4 * size), "four periods of step_size"
+
+
+def _multistep(spec: Spec) -> tuple[int, str]:
+    milestones = spec.value("milestones") or [0]
+    last = max(milestones)
+    return _clamp(last + max(10, last / 4)), "past the last milestone"
+
+
+def _total_iters(spec: Spec) -> tuple[int, str]:
+    total = spec.value("total_iters")
+    return _clamp(total + max(5, total / 2)), "past total_iters"
+
+
+def _exponential(spec: Spec) -> tuple[int, str]:
+    gamma = spec.value("gamma")
+    if 0 < gamma < 1:
+        return _clamp(math.log(0.01) / math.log(gamma), 10, 10_000), "until the LR falls to 1% of its start"
+    return DEFAULT_HORIZON, "a default length"
+
+
+def _cosine(spec: Spec) -> tuple[int, str]:
+    t_max = abs(spec.value("T_max")) or 1
+    return _clamp(1.25 * t_max + 1), "past T_max"
+
+
+def _warm_restarts(spec: Spec) -> tuple[int, str]:
+    t0 = max(1, spec.value("T_0"))
+    mult = max(1, spec.value("T_mult"))
+    return _clamp(t0 * (1 + mult + mult * mult) + 1), "three cycles and the next restart"
+
+
+def _cyclic(spec: Spec) -> tuple[int, str]:
+    up = abs(spec.value("step_size_up"))
+    down = spec.value("step_size_down")
+    down = up if down is None else abs(down)
+    return _clamp(2 * (up + down)), "two cycles"
+
+
+def _one_cycle(spec: Spec) -> tuple[int, str]:
+    total = one_cycle_total(spec)
+    return (total or DEFAULT_HORIZON), "total_steps"
+
+
+def one_cycle_total(spec: Spec) -> int | None:
+    total = spec.value("total_steps")
+    if total is None:
+        epochs, per_epoch = spec.value("epochs"), spec.value("steps_per_epoch")
+        if epochs is None or per_epoch is None:
+            return None
+        total = epochs * per_epoch
+    return int(total)
+
+
+def _plateau(spec: Spec) -> tuple[int, str]:
+    patience = max(0, spec.value("patience"))
+    cooldown = max(0, spec.value("cooldown"))
+    return _clamp(max(DEFAULT_HORIZON, 8 * (patience + cooldown + 1)), 10, 100_000), "several reductions"
+
+
+def _sequential(spec: Spec) -> tuple[int, str]:
+    children = spec.value("schedulers") or []
+    milestones = spec.value("milestones") or [0]
+    if not children:
+        return DEFAULT_HORIZON, "a default length"
+    last_child, _ = horizon(children[-1])
+    return _clamp(max(milestones) + last_child), "the last milestone plus the last schedule's own length"
+
+
+def _chained(spec: Spec) -> tuple[int, str]:
+    children = spec.value("schedulers") or []
+    if not children:
+        return DEFAULT_HORIZON, "a default length"
+    return max(horizon(c)[0] for c in children), "the longest child"
+
+
+_HORIZONS: dict[str, Callable[[Spec], tuple[int, str]]] = {
+    "StepLR": _step,
+    "MultiStepLR": _multistep,
+    "ConstantLR": _total_iters,
+    "LinearLR": _total_iters,
+    "PolynomialLR": _total_iters,
+    "ExponentialLR": _exponential,
+    "CosineAnnealingLR": _cosine,
+    "CosineAnnealingWarmRestarts": _warm_restarts,
+    "CyclicLR": _cyclic,
+    "OneCycleLR": _one_cycle,
+    "ReduceLROnPlateau": _plateau,
+    "SequentialLR": _sequential,
+    "ChainedScheduler": _chained,
+}
+
+
+# --------------------------------------------------------------------------------------
+# Checks made before stepping
+
+
+def check(spec: Spec, ctx: Context) -> list[str]:
+    """Raise :class:`LrvizError` for inputs torch would reject late (or with a bare
+    ZeroDivisionError); return warnings for legal nonsense. Children are checked too."""
+    warnings: list[str] = []
+    for param in spec.entry.params:
+        value = spec.args.get(param.name)
+        if param.kind in (FLOATS, LAMBDAS) and isinstance(value, list) and len(value) != ctx.groups:
+            raise LrvizError(
+                f"{spec.name}: {param.name} has {len(value)} values but the optimizer has "
+                f"{ctx.groups} param group{'s' if ctx.groups != 1 else ''}",
+                "give one value per --group-lr, or a single value for all groups",
+            )
+    fn = _CHECKS.get(spec.name)
+    if fn is not None:
+        fn(spec, ctx, warnings)
+    for child in spec.children():
+        warnings.extend(check(child, ctx))
+    return warnings
+
+
+def _fail(spec: Spec, message: str, hint: str) -> LrvizError:
+    return LrvizError(f"{spec.format()}: {message}", hint)
+
+
+def _check_step(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    if spec.value("step_size") == 0:
+        raise _fail(spec, "step_size=0 makes torch divide by zero at the first step()", "use step_size >= 1")
+
+
+def _check_cosine(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    if spec.value("T_max") == 0:
+        raise _fail(spec, "T_max=0 makes torch divide by zero at the first step()", "use T_max >= 1")
+    if spec.value("T_max") < 0:
+        warnings.append(f"{spec.name}: T_max={spec.value('T_max')} is negative")
+
+
+def _check_warm_restarts(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    if spec.value("T_0") <= 0:
+        raise _fail(spec, "T_0 must be a positive integer", "use T_0 >= 1")
+    if spec.value("T_mult") < 1:
+        raise _fail(spec, "T_mult must be an integer >= 1", "use T_mult=1 for equal cycles")
+
+
+def _check_constant(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    if spec.value("factor") == 0:
+        raise _fail(
+            spec,
+            "factor=0 makes torch divide by zero when total_iters is reached",
+            "use a factor in (0, 1]",
+        )
+    _check_total_iters(spec, warnings)
+
+
+def _check_total_iters(spec: Spec, warnings: list[str]) -> None:
+    total = spec.value("total_iters")
+    if total is not None and total <= 0:
+        warnings.append(f"{spec.name}: total_iters={total} is not positive, so the schedule does nothing sensible")
+
+
+def _check_linear(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    _check_total_iters(spec, warnings)
+
+
+def _check_polynomial(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    if spec.value("power") < 0:
+        raise _fail(
+            spec,
+            "a negative power makes torch divide by zero when total_iters is reached",
+            "use power >= 0",
+        )
+    _check_total_iters(spec, warnings)
+
+
+def _check_multistep(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    milestones = list(spec.value("milestones"))
+    if milestones != sorted(milestones):
+        warnings.append(f"{spec.name}: milestones {milestones} are not sorted (torch's docs say they must increase)")
+    if any(m < 0 for m in milestones):
+        warnings.append(f"{spec.name}: negative milestones {[m for m in milestones if m < 0]} are never reached")
+    if len(set(milestones)) != len(milestones):
+        warnings.append(f"{spec.name}: repeated milestones apply gamma more than once")
+
+
+def _needs_momentum(spec: Spec, ctx: Context) -> None:
+    if spec.value("cycle_momentum") and not ctx.has_momentum:
+        raise _fail(
+            spec,
+            f"cycle_momentum=True but {ctx.optimizer} has no momentum or beta1 to cycle",
+            "pass --no-cycle-momentum (cycle_momentum=False) or use an optimizer with momentum, "
+            "e.g. --optimizer sgd or adam",
+        )
+
+
+def _check_cyclic(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    up = spec.value("step_size_up")
+    down = spec.value("step_size_down")
+    down = up if down is None else down
+    if up == 0:
+        raise _fail(spec, "step_size_up=0 makes torch divide by zero", "use step_size_up >= 1")
+    if up + down == 0:
+        raise _fail(spec, "step_size_up + step_size_down is 0, a cycle of no steps", "use positive step sizes")
+    if up < 0 or down < 0:
+        warnings.append(f"{spec.name}: negative step sizes (up={up}, down={down}) make no sense")
+    base, peak = spec.value("base_lr"), spec.value("max_lr")
+    bases = base if isinstance(base, list) else [base]
+    peaks = peak if isinstance(peak, list) else [peak]
+    if any(b > p for b, p in zip(bases, peaks, strict=False)):
+        warnings.append(f"{spec.name}: base_lr {base} is above max_lr {peak}")
+    if spec.value("mode") == "exp_range" and spec.value("gamma") > 1:
+        warnings.append(f"{spec.name}: gamma={spec.value('gamma')} > 1 makes exp_range cycles grow")
+    _needs_momentum(spec, ctx)
+
+
+def _check_one_cycle(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    total_steps = spec.value("total_steps")
+    epochs, per_epoch = spec.value("epochs"), spec.value("steps_per_epoch")
+    if total_steps is None and (epochs is None or per_epoch is None):
+        raise _fail(
+            spec,
+            "OneCycleLR needs total_steps, or epochs and steps_per_epoch",
+            "e.g. OneCycleLR(max_lr=0.1, total_steps=100)",
+        )
+    for name in ("total_steps", "epochs", "steps_per_epoch"):
+        value = spec.value(name)
+        if value is not None and value <= 0 and (name == "total_steps" or total_steps is None):
+            raise _fail(spec, f"{name} must be a positive integer, got {value}", f"use {name} >= 1")
+    pct = spec.value("pct_start")
+    if not 0 <= pct <= 1:
+        raise _fail(spec, f"pct_start must be between 0 and 1, got {pct}", "e.g. pct_start=0.3")
+    total = one_cycle_total(spec) or 0
+    # torch divides by the length of each phase; a phase of length 0 divides by zero
+    if spec.value("three_phase"):
+        ends = [pct * total - 1, 2 * pct * total - 2, total - 1]
+        if pct > 0.5:
+            warnings.append(f"{spec.name}: three_phase with pct_start={pct} > 0.5 makes the phases overlap")
+    else:
+        ends = [pct * total - 1, total - 1]
+    starts = [0.0, *ends[:-1]]
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if end - start == 0:
+            raise _fail(
+                spec,
+                f"phase {i + 1} of the cycle has no steps (total_steps={total}, pct_start={pct}), "
+                "so torch divides by zero",
+                "change pct_start or total_steps",
+            )
+    _needs_momentum(spec, ctx)
+
+
+def _check_plateau(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    factor = spec.value("factor")
+    if factor >= 1:
+        raise _fail(spec, f"factor must be below 1, got {factor}", "e.g. factor=0.1")
+    if factor <= 0:
+        warnings.append(f"{spec.name}: factor={factor} sets the LR to min_lr or below at the first reduction")
+    if spec.value("patience") < 0:
+        warnings.append(f"{spec.name}: patience={spec.value('patience')} is negative")
+
+
+def _check_children(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+    children = spec.value("schedulers") or []
+    if not children:
+        raise _fail(spec, "schedulers is empty", "give at least one schedule")
+    for child in children:
+        if child.entry.needs_metric:
+            raise _fail(
+                spec,
+                f"{child.name} cannot run inside {spec.name} (it needs a metric at every step)",
+                f"plot {child.name} on its own",
+            )
+    if spec.name != "SequentialLR":
+        return
+    milestones = list(spec.value("milestones"))
+    if len(children) != len(milestones) + 1:
+        raise _fail(
+            spec,
+            f"{len(children)} schedulers need {len(children) - 1} milestones, got {len(milestones)}",
+            "give one milestone between each pair of schedulers",
+        )
+    if milestones != sorted(milestones):
+        warnings.append(f"{spec.name}: milestones {milestones} are not sorted, which gives a garbled schedule")
+    for child in children[1:]:
+        if child.name == "OneCycleLR":
+            warnings.append(
+                f"{spec.name}: a OneCycleLR after the first schedule overwrites initial_lr, "
+                "which changes the schedules before it"
+            )
+
+
+_CHECKS: dict[str, Callable[[Spec, Context, list[str]], None]] = {
+    "StepLR": _check_step,
+    "CosineAnnealingLR": _check_cosine,
+    "CosineAnnealingWarmRestarts": _check_warm_restarts,
+    "ConstantLR": _check_constant,
+    "LinearLR": _check_linear,
+    "PolynomialLR": _check_polynomial,
+    "MultiStepLR": _check_multistep,
+    "CyclicLR": _check_cyclic,
+    "OneCycleLR": _check_one_cycle,
+    "ReduceLROnPlateau": _check_plateau,
+    "SequentialLR": _check_children,
+    "ChainedScheduler": _check_children,
+}
+
+
+# --------------------------------------------------------------------------------------
+# Building
+
+
+def build(spec: Spec, optimizer: Any) -> Any:
+    """The torch scheduler for ``spec`` on ``optimizer`` (children on the same one)."""
+    from torch.optim import lr_scheduler
+
+    cls = getattr(lr_scheduler, spec.name)
+    kwargs: dict[str, Any] = {}
+    for param in spec.entry.params:
+        if param.kind == OPTIMIZER:
+            kwargs[param.name] = optimizer
+        elif param.name in spec.args:
+            kwargs[param.name] = _build_value(spec.args[param.name], optimizer)
+    last_epoch = kwargs.get("last_epoch", -1)
+    if last_epoch is not None and last_epoch != -1:
+        # resuming, as a restarted training would: torch needs initial_lr in each group
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+    return cls(**kwargs)
+
+
+def _build_value(value: Any, optimizer: Any) -> Any:
+    from .spec import Spec
+
+    if isinstance(value, Spec):
+        return value.entry.build(value, optimizer)  # type: ignore[misc]
+    if isinstance(value, list):
+        return [_build_value(v, optimizer) for v in value]
+    return value
+
+
+def entries() -> list[Entry]:
+    out = []
+    for info in introspect.torch_schedulers():
+        params = entry_params(info)
+        out.append(
+            Entry(
+                name=info.name,
+                family="torch",
+                summary=info.summary,
+                params=params,
+                doc=info.doc,
+                build=build,
+                horizon=horizon,
+                check=check,
+                example=EXAMPLES.get(info.name, ""),
+                decays=info.name in DECAYING,
+                needs_metric=info.name == "ReduceLROnPlateau",
+            )
+        )
+    return out
+
+
+def with_example(entry: Entry, example: str) -> Entry:
+    return replace(entry, example=example)
+
+
+def child_names(specs: Sequence[Spec]) -> list[str]:
+    return [s.name for s in specs]
+
+
+assert SCHEDULERS  # re-exported kinds used by callers of this module

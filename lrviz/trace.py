@@ -1,0 +1,315 @@
+"""spec -> Trace: step the real torch scheduler on a fresh dummy optimizer.
+
+The trace holds, for each param group, the learning rate (and momentum or Adam's beta1)
+that training iteration ``i`` uses: the value read from ``optimizer.param_groups`` *before*
+the i-th ``scheduler.step()``, exactly as a training loop sees it. Stepping is lean: no
+per-step ``optimizer.step()``/``zero_grad()``/``state_dict()`` (no scheduler reads optimizer
+state); one no-op ``optimizer.step()`` after construction keeps torch's step-order warning
+from firing. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import optimizers
+from .errors import LrvizError
+from .optimizers import OptimizerSpec
+from .spec import Spec, parse
+from .torch_family import Context
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MAX_STEPS = 20_000_000
+"""The most steps lrviz traces (x param groups, the values fill a few hundred MB)."""
+
+MAX_VALUES = 40_000_000
+"""The most values (steps x param groups) lrviz keeps."""
+
+
+@dataclass(frozen=True)
+class Event:
+    step: int
+    kind: str  # "milestone", "reduction", ...
+    text: str
+
+
+@dataclass
+class Trace:
+    """Plain data: what a training loop sees, step by step."""
+
+    spec: Spec
+    lr: np.ndarray  # (groups, steps)
+    momentum: np.ndarray | None  # (groups, steps); None when the optimizer has none
+    momentum_name: str | None  # "momentum" or "beta1"
+    optimizer: str  # e.g. "SGD(lr=0.1, momentum=0.9)"
+    optimizer_spec: OptimizerSpec
+    steps_per_epoch: int | None = None
+    horizon_reason: str | None = None  # why this many steps, when lrviz chose the number
+    warnings: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    metric: np.ndarray | None = None
+    metric_note: str | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.spec.format()
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.lr.shape[1])
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.lr.shape[0])
+
+    @property
+    def steps(self) -> np.ndarray:
+        import numpy as np
+
+        return np.arange(self.n_steps)
+
+    @property
+    def x(self) -> np.ndarray:
+        """Steps, or epochs when steps_per_epoch is known."""
+        if self.steps_per_epoch:
+            return self.steps / self.steps_per_epoch
+        return self.steps
+
+    @property
+    def x_label(self) -> str:
+        return "epoch" if self.steps_per_epoch else "step"
+
+    @property
+    def momentum_varies(self) -> bool:
+        import numpy as np
+
+        if self.momentum is None or self.n_steps == 0:
+            return False
+        return bool(np.any(self.momentum != self.momentum[:, :1]))
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def _validate_steps(steps: int) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, float)) or not float(steps).is_integer():
+        raise LrvizError(f"the number of steps must be a whole number, got {steps!r}")
+    steps = int(steps)
+    if steps < 1:
+        raise LrvizError(f"the number of steps must be at least 1, got {steps}")
+    if steps > MAX_STEPS:
+        raise LrvizError(
+            f"{steps:,} steps is too many: lrviz traces at most {MAX_STEPS:,}",
+            "pass a smaller -n/--steps",
+        )
+    return steps
+
+
+def trace(
+    spec: str | Spec,
+    steps: int | None = None,
+    *,
+    optimizer: str = optimizers.DEFAULT_OPTIMIZER,
+    lr: float = optimizers.DEFAULT_LR,
+    group_lrs: Sequence[float] = (),
+    momentum: float | None = None,
+    betas: tuple[float, float] | Sequence[float] | str | None = None,
+    steps_per_epoch: int | None = None,
+    metric: Sequence[float] | None = None,
+    label: str = "",
+) -> Trace:
+    """Trace a schedule.
+
+    ``spec`` is a spec string (``"CyclicLR(base_lr=0.1, max_lr=0.2)"``, ``"steplr"`` is not
+    enough since StepLR needs step_size) or a parsed :class:`Spec`. ``steps=None`` chooses a
+    horizon that shows the schedule's whole shape (see ``Trace.horizon_reason``).
+    """
+    import numpy as np
+
+    if isinstance(spec, str):
+        spec = parse(spec)
+    opt_spec = OptimizerSpec(
+        name=optimizers.check_name(optimizer),
+        lr=float(lr),
+        group_lrs=tuple(float(x) for x in group_lrs),
+        momentum=None if momentum is None else float(momentum),
+        betas=None if betas is None else optimizers.parse_betas(betas),  # type: ignore[arg-type]
+    )
+    entry = spec.entry
+    horizon_reason = None
+    if steps is None:
+        assert entry.horizon is not None
+        steps, horizon_reason = entry.horizon(spec)
+    steps = _validate_steps(steps)
+    n_groups = len(opt_spec.lrs)
+    if steps * n_groups > MAX_VALUES:
+        raise LrvizError(
+            f"{steps:,} steps x {n_groups} groups is too many values: lrviz keeps at most {MAX_VALUES:,}",
+            "pass a smaller -n/--steps or fewer --group-lr",
+        )
+    if steps_per_epoch is not None:
+        if steps_per_epoch < 1:
+            raise LrvizError(f"--steps-per-epoch must be at least 1, got {steps_per_epoch}")
+    elif entry.param("steps_per_epoch") is not None and spec.value("steps_per_epoch"):
+        steps_per_epoch = int(spec.value("steps_per_epoch"))
+
+    opt = optimizers.build(opt_spec)
+    ctx = Context(groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt))
+    assert entry.check is not None
+    found: list[str] = list(entry.check(spec, ctx))
+
+    if spec.name == "OneCycleLR":
+        from .torch_family import one_cycle_total
+
+        total = one_cycle_total(spec)
+        if total is not None and steps > total:
+            found.append(
+                f"OneCycleLR stops at total_steps={total}: one more scheduler.step() raises ValueError "
+                f"in training; showing {total} of the {steps} steps asked for"
+            )
+            steps = total
+
+    metric_values: np.ndarray | None = None
+    metric_note = None
+    if entry.needs_metric:
+        from .metrics import DEFAULT_PATTERN_DOC, default_metric
+
+        if metric is None:
+            metric_values = default_metric(str(spec.value("mode")), steps)
+            metric_note = f"no metric given: using the default pattern, {DEFAULT_PATTERN_DOC}"
+        else:
+            metric_values = np.asarray(metric, dtype=float)
+            if len(metric_values) < steps:
+                raise LrvizError(f"the metric has {len(metric_values)} values, fewer than the {steps} steps")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values)
+    for w in caught:
+        text = f"torch: {w.message}"
+        if text not in found:
+            found.append(text)
+
+    trace_ = Trace(
+        spec=spec,
+        lr=lr_values,
+        momentum=mom_values,
+        momentum_name=mom_name,
+        optimizer=optimizers.describe(opt, opt_spec),
+        optimizer_spec=opt_spec,
+        steps_per_epoch=steps_per_epoch,
+        horizon_reason=horizon_reason,
+        warnings=found,
+        events=events,
+        metric=metric_values,
+        metric_note=metric_note,
+        label=label,
+    )
+    trace_.warnings.extend(_suspicious(trace_))
+    return trace_
+
+
+def _step(
+    spec: Spec, opt: Any, steps: int, metric: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None, str | None, list[Event]]:
+    import numpy as np
+
+    assert spec.entry.build is not None
+    try:
+        scheduler = spec.entry.build(spec, opt)
+    except LrvizError:
+        raise
+    except Exception as exc:  # torch's own validation: turn it into one line
+        raise LrvizError(f"torch rejected {spec.format()}: {_exc_text(exc)}") from None
+    _prevent_order_warning(opt)
+
+    groups = opt.param_groups
+    n_groups = len(groups)
+    key = optimizers.momentum_key(opt)
+    lr = np.empty((n_groups, steps))
+    mom = np.empty((n_groups, steps)) if key else None
+    events: list[Event] = []
+    step = scheduler.step
+    lr_rows = [lr[g] for g in range(n_groups)]
+    i = 0
+    try:
+        for i in range(steps):
+            for g in range(n_groups):
+                group = groups[g]
+                lr_rows[g][i] = group["lr"]
+                if mom is not None:
+                    mom[g, i] = group["momentum"] if key == "momentum" else group["betas"][0]
+            if metric is not None:
+                step(float(metric[i]))
+            else:
+                step()
+    except LrvizError as exc:
+        raise LrvizError(f"{spec.format()} failed at step {i}: {exc.message}", exc.hint) from None
+    except Exception as exc:
+        if i == steps - 1:
+            # the values are all read; training would crash on this final step() though
+            events.append(Event(i, "crash", f"the final scheduler.step() raises {_exc_text(exc)}"))
+        else:
+            raise LrvizError(f"{spec.format()} failed at step {i}: {_exc_text(exc)}") from None
+
+    if spec.entry.needs_metric:
+        drops = np.nonzero(lr[0, 1:] < lr[0, :-1])[0] + 1
+        events.extend(Event(int(s), "reduction", f"LR reduced at step {int(s)}") for s in drops)
+    if spec.name == "SequentialLR":
+        for m in spec.value("milestones"):
+            if 0 <= m < steps:
+                events.append(Event(int(m), "milestone", f"milestone {m}"))
+    return lr, mom, ("beta1" if key == "betas" else key), events
+
+
+def _prevent_order_warning(opt: Any) -> None:
+    """One no-op optimizer.step() (all grads are None) after the scheduler exists, so torch
+    does not warn that scheduler.step() came before optimizer.step()."""
+    if type(opt).__name__ == "LBFGS":
+        opt.step(lambda: 0.0)
+    else:
+        opt.step()
+
+
+def _exc_text(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _suspicious(t: Trace) -> list[str]:
+    """Warnings for legal nonsense in the values themselves."""
+    import numpy as np
+
+    out: list[str] = []
+    lr = t.lr
+    group_text = (lambda g: f" (group {g})") if t.n_groups > 1 else (lambda g: "")
+    for g in range(t.n_groups):
+        row = lr[g]
+        finite = np.isfinite(row)
+        if not finite.all():
+            first = int(np.argmin(finite))
+            out.append(f"LR{group_text(g)} is not finite ({row[first]}) from step {first}; it cannot be drawn there")
+        neg = np.nonzero(finite & (row < 0))[0]
+        if len(neg):
+            out.append(f"LR{group_text(g)} is negative at {len(neg)} steps (first at step {int(neg[0])})")
+        zero = np.nonzero(row == 0)[0]
+        if len(zero) > 1:
+            out.append(
+                f"LR{group_text(g)} is 0 at {len(zero)} steps (first at step {int(zero[0])}): no learning happens there"
+            )
+        if t.spec.entry.decays and t.n_steps > 1 and math.isfinite(row[0]):
+            peak = int(np.nanargmax(np.where(finite, row, -np.inf)))
+            if row[peak] > row[0] * (1 + 1e-9) and row[0] >= 0:
+                out.append(
+                    f"LR{group_text(g)} rises above its start {row[0]:g} (to {row[peak]:g} at step {peak}), "
+                    f"though {t.spec.name} is meant to decay"
+                )
+    return out

@@ -113,7 +113,7 @@ HelpOpt = Annotated[
     typer.Option("--help", "-h", help="Show this message (after a schedule: its options too) and exit."),
 ]
 
-_SCHEDULE_COMMAND = {
+_SCHEDULE_COMMAND: dict[str, Any] = {
     "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True},
     "add_help_option": False,
 }
@@ -272,7 +272,9 @@ def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context) -> Spec:
 def _one_spec(ctx: typer.Context, spec_arg: str | None) -> Spec:
     specs, rest = _split(spec_arg, ctx.args)
     if not specs:
-        _fail(f"name a schedule, e.g. 'lrviz {ctx.command.name} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')")
+        _fail(
+            f"name a schedule, e.g. 'lrviz {ctx.command.name} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')"
+        )
     if len(specs) > 1:
         _fail(f"'lrviz {ctx.command.name}' takes one schedule, got {len(specs)}: {', '.join(specs)}")
     return resolve(specs[0], rest, ctx)
@@ -301,7 +303,9 @@ def _help(ctx: typer.Context, spec_arg: str | None) -> None:
         return
     head = specs[0].split("(", 1)[0]
     entry = registry.get(head)
-    console.print(_params_table(entry, title=f"{entry.name} options (lrviz describe {entry.cli_name} for more)", brief=True))
+    console.print(
+        _params_table(entry, title=f"{entry.name} options (lrviz describe {entry.cli_name} for more)", brief=True)
+    )
 
 
 def _params_table(entry: Entry, title: str, brief: bool = False) -> Any:
@@ -448,7 +452,8 @@ def table_cmd(
         ),
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="rich table, or csv/json/markdown for machines.", rich_help_panel=OUTPUT)
+        Format,
+        typer.Option("--format", "-f", help="rich table, or csv/json/markdown for machines.", rich_help_panel=OUTPUT),
     ] = Format.rich,
     help_: HelpOpt = False,
 ) -> None:

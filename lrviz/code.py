@@ -40,9 +40,7 @@ def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -
         params = "[torch.nn.Parameter(torch.zeros(2, 2))]"
         opt_args = ", ".join([params, f"lr={opt.lrs[0]!r}", *kwargs])
     else:
-        groups = ", ".join(
-            f'{{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": {lr!r}}}' for lr in opt.lrs
-        )
+        groups = ", ".join(f'{{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": {lr!r}}}' for lr in opt.lrs)
         opt_args = ", ".join([f"[{groups}]", f"lr={opt.lr!r}", *kwargs])
     needs_metric = spec.entry.needs_metric
     step_call = "scheduler.step(val_loss)  # your validation metric" if needs_metric else "scheduler.step()"

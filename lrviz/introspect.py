@@ -141,9 +141,8 @@ def _scheduler_class_names(tree: ast.Module) -> list[str]:
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     exported: list[str] | None = None
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else []
-        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
-            exported = list(ast.literal_eval(node.value))  # type: ignore[union-attr]
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            exported = list(ast.literal_eval(node.value))
 
     def is_scheduler(name: str, seen: frozenset[str] = frozenset()) -> bool:
         cls = classes.get(name)
@@ -156,9 +155,7 @@ def _scheduler_class_names(tree: ast.Module) -> list[str]:
         return False
 
     names = exported if exported is not None else list(classes)
-    return [
-        n for n in names if n in classes and n not in _BASE_CLASSES and not n.startswith("_") and is_scheduler(n)
-    ]
+    return [n for n in names if n in classes and n not in _BASE_CLASSES and not n.startswith("_") and is_scheduler(n)]
 
 
 def _class_info_from_ast(cls: ast.ClassDef) -> ClassInfo:

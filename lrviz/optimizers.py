@@ -89,7 +89,7 @@ def build(spec: OptimizerSpec) -> Any:
     import torch
 
     cls = optimizer_class(spec.name)
-    accepted = inspect.signature(cls.__init__).parameters
+    accepted = inspect.signature(cls).parameters
     kwargs: dict[str, Any] = {"lr": spec.lr}
     if spec.momentum is not None:
         if "momentum" not in accepted:

@@ -50,10 +50,7 @@ CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf
 
 LAMBDA_HELP = (
     "a lambda may use numbers, its one variable, + - * / // % **, comparisons, "
-    "'x if cond else y', and "
-    + ", ".join(sorted(FUNCTIONS))
-    + ", "
-    + ", ".join(sorted(CONSTANTS))
+    "'x if cond else y', and " + ", ".join(sorted(FUNCTIONS)) + ", " + ", ".join(sorted(CONSTANTS))
 )
 
 
@@ -203,14 +200,7 @@ class LambdaExpr:
         if len(text) > MAX_LAMBDA_LENGTH:
             raise SpecError(f"lambda is longer than {MAX_LAMBDA_LENGTH} characters", source, node)
         args = node.args
-        if (
-            len(args.args) != 1
-            or args.posonlyargs
-            or args.kwonlyargs
-            or args.vararg
-            or args.kwarg
-            or args.defaults
-        ):
+        if len(args.args) != 1 or args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg or args.defaults:
             raise SpecError("a lambda takes exactly one argument, as in 'lambda epoch: 0.95 ** epoch'", source, node)
         return cls(" ".join(text.split()), args.args[0].arg, node.body, source)
 
@@ -301,7 +291,9 @@ class _Compiler:
             return lambda x: fn(left(x), right(x))
         if isinstance(node, ast.Compare) and all(type(op) in _CMPOPS for op in node.ops):
             first = c(node.left, depth + 1)
-            rest = [(_CMPOPS[type(op)], c(comp, depth + 1)) for op, comp in zip(node.ops, node.comparators, strict=True)]
+            rest = [
+                (_CMPOPS[type(op)], c(comp, depth + 1)) for op, comp in zip(node.ops, node.comparators, strict=True)
+            ]
 
             def compare(x: float) -> bool:
                 left = first(x)

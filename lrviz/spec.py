@@ -370,9 +370,7 @@ def coerce(value: Any, param: Param) -> Any:
         if not isinstance(value, str):
             raise LrvizError(f"{param.name} must be a string, got {value!r}")
         if param.choices and value not in param.choices:
-            hint = did_you_mean(value, param.choices) or "choose one of " + ", ".join(
-                repr(c) for c in param.choices
-            )
+            hint = did_you_mean(value, param.choices) or "choose one of " + ", ".join(repr(c) for c in param.choices)
             raise LrvizError(f"{param.name} must be one of {', '.join(param.choices)}, got {value!r}", hint)
         return value
     if kind == ANY:

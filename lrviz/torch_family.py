@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import introspect
 from .errors import LrvizError
-from .registry import FLOATS, LAMBDAS, OPTIMIZER, SCHEDULERS, Entry, entry_params
+from .registry import FLOATS, LAMBDAS, OPTIMIZER, Entry, Param, entry_params
 
 if TYPE_CHECKING:
     from .spec import Spec
@@ -47,9 +47,7 @@ EXAMPLES: dict[str, str] = {
     ),
     "CyclicLR": "CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=30, step_size_down=10)",
     "CosineAnnealingWarmRestarts": "CosineAnnealingWarmRestarts(T_0=20, T_mult=2, eta_min=0.01)",
-    "OneCycleLR": (
-        "OneCycleLR(max_lr=0.1, total_steps=120, pct_start=0.5, div_factor=10.0, final_div_factor=10.0)"
-    ),
+    "OneCycleLR": ("OneCycleLR(max_lr=0.1, total_steps=120, pct_start=0.5, div_factor=10.0, final_div_factor=10.0)"),
     "PolynomialLR": "PolynomialLR(total_iters=80, power=2.0)",
 }
 
@@ -443,7 +441,7 @@ def entries() -> list[Entry]:
                 build=build,
                 horizon=horizon,
                 check=check,
-                example=EXAMPLES.get(info.name, ""),
+                example=EXAMPLES.get(info.name) or _default_example(info.name, params),
                 decays=info.name in DECAYING,
                 needs_metric=info.name == "ReduceLROnPlateau",
             )
@@ -451,12 +449,8 @@ def entries() -> list[Entry]:
     return out
 
 
-def with_example(entry: Entry, example: str) -> Entry:
-    return replace(entry, example=example)
-
-
-def child_names(specs: Sequence[Spec]) -> list[str]:
-    return [s.name for s in specs]
-
-
-assert SCHEDULERS  # re-exported kinds used by callers of this module
+def _default_example(name: str, params: Sequence[Param]) -> str:
+    """A new torch class with no required parameters still gets a working example."""
+    if any(p.required and p.kind != OPTIMIZER for p in params):
+        return ""
+    return f"{name}()"

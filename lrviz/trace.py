@@ -141,7 +141,7 @@ def trace(
         lr=float(lr),
         group_lrs=tuple(float(x) for x in group_lrs),
         momentum=None if momentum is None else float(momentum),
-        betas=None if betas is None else optimizers.parse_betas(betas),  # type: ignore[arg-type]
+        betas=None if betas is None else optimizers.parse_betas(betas),
     )
     entry = spec.entry
     horizon_reason = None

@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..trace import Trace
+    from lrviz.trace import Trace
 
 
 def csv_header(t: Trace) -> list[str]:

@@ -11,15 +11,15 @@ import io
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import LrvizError, did_you_mean
+from lrviz.errors import LrvizError, did_you_mean
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..trace import Trace
+    from lrviz.trace import Trace
 
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_WIDTH = 8.0
@@ -29,7 +29,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 LINESTYLES = ("-", "--", "-.", ":")
 WARNING_COLOR = "#B35900"
 
-RC = {
+RC: dict[str, Any] = {
     "font.size": 10,
     "axes.titlesize": 10,
     "axes.titleweight": "normal",
@@ -90,7 +90,7 @@ def _style(style: str | None) -> Iterator[None]:
     import matplotlib
     import matplotlib.style
 
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(cast(Any, RC)):
         if style:
             with matplotlib.style.context(check_style(style)):
                 matplotlib.rcParams["svg.hashsalt"] = "lrviz"
@@ -220,8 +220,10 @@ def _titles(fig: Figure, ax: Axes, items: Sequence[Trace], title: str | None) ->
         heading = title or t.name
         detail = t.spec.format()
         detail = detail[len(t.name) :] if detail.startswith(t.name + "(") else detail
-        sub = f"{detail}  ·  {t.optimizer}  ·  {t.n_steps:,} steps" if detail != "()" else (
-            f"{t.optimizer}  ·  {t.n_steps:,} steps"
+        sub = (
+            f"{detail}  ·  {t.optimizer}  ·  {t.n_steps:,} steps"
+            if detail != "()"
+            else (f"{t.optimizer}  ·  {t.n_steps:,} steps")
         )
     else:
         heading = title or " vs ".join(t.name for t in items)
@@ -244,11 +246,12 @@ def to_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
     """The figure serialised as png, svg or pdf, with no dates in the metadata."""
     import matplotlib
 
-    metadata: dict[str, Any] = {
+    all_metadata: dict[str, dict[str, Any]] = {
         "svg": {"Date": None, "Creator": "lrviz"},
         "pdf": {"CreationDate": None, "ModDate": None, "Creator": "lrviz", "Producer": "lrviz"},
         "png": {"Software": "lrviz"},
-    }[fmt]
+    }
+    metadata = all_metadata[fmt]
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "lrviz"}):
         fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)

@@ -20,14 +20,14 @@ from .spec import Spec, parse
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .trace import Trace
+    from .engine import Trace
 
 __all__ = ["LrvizError", "Spec", "Trace", "__version__", "parse", "plot", "to_csv", "to_json", "torch_code", "trace"]
 
 
 def trace(spec: str | Spec, steps: int | None = None, **options: Any) -> Trace:
-    """Trace a schedule: see :func:`lrviz.trace.trace` for the options."""
-    from .trace import trace as _trace
+    """Trace a schedule: see :func:`lrviz.engine.trace` for the options."""
+    from .engine import trace as _trace
 
     return _trace(spec, steps, **options)
 
@@ -62,7 +62,7 @@ def torch_code(spec: str | Spec, steps: int = 100, **optimizer: Any) -> str:
 
 def __getattr__(name: str) -> Any:
     if name == "Trace":
-        from .trace import Trace
+        from .engine import Trace
 
         return Trace
     raise AttributeError(f"module 'lrviz' has no attribute {name!r}")

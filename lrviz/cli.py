@@ -24,7 +24,7 @@ from .registry import BOOL, Entry
 from .spec import Spec
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .engine import Trace
 
 app = typer.Typer(
     name="lrviz",
@@ -339,7 +339,7 @@ def _trace(
     betas: str | None,
     steps_per_epoch: int | None,
 ) -> Trace:
-    from .trace import trace
+    from .engine import trace
 
     return trace(
         spec,

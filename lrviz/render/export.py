@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lrviz.trace import Trace
+    from lrviz.engine import Trace
 
 
 def csv_header(t: Trace) -> list[str]:

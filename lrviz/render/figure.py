@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from lrviz.trace import Trace
+    from lrviz.engine import Trace
 
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_WIDTH = 8.0

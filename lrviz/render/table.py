@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from lrviz.trace import Trace
+    from lrviz.engine import Trace
 
 AUTO_ROWS = 40
 """About this many evenly spaced rows are shown for a long trace (turning points are added)."""

@@ -555,7 +555,9 @@ def describe_cmd(
     if code_spec is not None:
         console.print()
         console.print("[bold]The same in torch[/]")
-        console.print(Syntax(torch_code(code_spec, steps=_default_steps(code_spec)), "python", theme="ansi_dark"))
+        console.print(
+            Syntax(torch_code(code_spec, steps=_default_steps(code_spec)), "python", theme="ansi_dark", word_wrap=True)
+        )
 
 
 def _default_steps(spec: Spec) -> int:

@@ -87,17 +87,8 @@ def rich_table(t: Trace, rows: list[int]) -> Table:
     table = Table(title=t.label, caption=caption(t, rows), title_style="bold", caption_style="dim")
     for col in _columns(t):
         table.add_column(col, justify="right", style="cyan" if col == "step" else None)
-    previous: list[str] | None = None
-    last = -1
     for i in rows:
-        cells = _cells(t, i)
-        end_section = False
-        if last >= 0 and i != last + 1 and previous is not None:
-            end_section = True
-        if end_section:
-            table.add_section()
-        table.add_row(*cells)
-        previous, last = cells, i
+        table.add_row(*_cells(t, i))
     return table
 
 

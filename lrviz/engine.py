@@ -271,12 +271,9 @@ def _step(
 
 
 def _prevent_order_warning(opt: Any) -> None:
-    """One no-op optimizer.step() (all grads are None) after the scheduler exists, so torch
-    does not warn that scheduler.step() came before optimizer.step()."""
-    if type(opt).__name__ == "LBFGS":
-        opt.step(lambda: 0.0)
-    else:
-        opt.step()
+    """One no-op optimizer.step() after the scheduler exists (which wraps it to record the
+    call), so torch does not warn that scheduler.step() came before optimizer.step()."""
+    opt.step()
 
 
 def _exc_text(exc: BaseException) -> str:

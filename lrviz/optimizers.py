@@ -83,12 +83,41 @@ def optimizer_class(name: str) -> type:
     return available[key]
 
 
+_LEAN: dict[type, type] = {}
+
+
+def lean_class(cls: type) -> type:
+    """A subclass of a torch optimizer for tracing: the same constructor, param groups and
+    defaults, but ``step()`` does nothing (lrviz never trains, and no scheduler reads
+    optimizer state) and ``add_param_group`` runs without torch's dynamo-disable wrapper,
+    whose first call imports ``torch._dynamo`` (over a second) only to guard against
+    ``torch.compile``, which lrviz never uses. Values are unchanged: the tests compare them
+    with the real optimizer in a real training loop."""
+    if cls not in _LEAN:
+        add = cls.add_param_group  # type: ignore[attr-defined]
+
+        def step(self: Any, closure: Any = None) -> None:
+            return None
+
+        _LEAN[cls] = type(
+            cls.__name__,
+            (cls,),
+            {
+                "step": step,
+                "add_param_group": getattr(add, "__wrapped__", add),
+                "__module__": __name__,
+                "__doc__": lean_class.__doc__,
+            },
+        )
+    return _LEAN[cls]
+
+
 def build(spec: OptimizerSpec) -> Any:
     """A fresh optimizer with one small parameter per group (never shared between schedules:
     a left-over ``initial_lr`` would change the next schedule's values)."""
     import torch
 
-    cls = optimizer_class(spec.name)
+    cls = lean_class(optimizer_class(spec.name))
     accepted = inspect.signature(cls).parameters
     kwargs: dict[str, Any] = {"lr": spec.lr}
     if spec.momentum is not None:

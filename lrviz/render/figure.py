@@ -229,7 +229,7 @@ def _titles(fig: Figure, ax: Axes, items: Sequence[Trace], title: str | None) ->
         heading = title or " vs ".join(t.name for t in items)
         sub = f"{items[0].optimizer}  ·  {max(t.n_steps for t in items):,} steps"
     fig.suptitle(heading, fontsize=12.5, fontweight="bold")
-    width_chars = int(fig.get_figwidth() * 13)
+    width_chars = int(fig.get_figwidth() * 11)
     ax.set_title("\n".join(textwrap.wrap(sub, width_chars)), fontsize=9, color="0.3")
 
 

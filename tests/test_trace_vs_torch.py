@@ -21,8 +21,6 @@ from lrviz.errors import LrvizError
 from lrviz.metrics import default_metric
 from lrviz.spec import parse
 
-
-
 OPTIMIZERS = {
     "sgd": lambda groups: torch.optim.SGD(groups, lr=0.1, momentum=0.9),
     "adam": lambda groups: torch.optim.Adam(groups, lr=0.1),

@@ -45,6 +45,8 @@ def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -
     needs_metric = spec.entry.needs_metric
     step_call = "scheduler.step(val_loss)  # your validation metric" if needs_metric else "scheduler.step()"
     lines = [
+        "import math",
+        "",
         "import torch",
         "from torch.optim import lr_scheduler",
         "",

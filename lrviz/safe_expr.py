@@ -27,11 +27,14 @@ MAX_LAMBDA_LENGTH = 500
 MAX_DEPTH = 40
 """Deepest nesting of an expression."""
 
+MAX_INT_BITS = 1024
+"""Largest integer a value may hold (far beyond any step count, and cheap to print)."""
+
 FUNCTIONS: dict[str, Callable[..., float]] = {
     "abs": abs,
     "min": min,
     "max": max,
-    "round": round,
+    "round": lambda x, n=None: round(x) if n is None else round(x, int(n)),
     "exp": math.exp,
     "log": math.log,
     "log2": math.log2,
@@ -138,6 +141,8 @@ class _Constant:
         if depth > MAX_DEPTH:
             raise SpecError("expression is nested too deeply", self.source, node)
         if isinstance(node, ast.Constant):
+            if isinstance(node.value, int) and node.value.bit_length() > MAX_INT_BITS:
+                raise SpecError("this number is too large", self.source, node)
             if isinstance(node.value, (bool, int, float, str)) or node.value is None:
                 return node.value
             raise SpecError(f"{type(node.value).__name__} values are not allowed", self.source, node)
@@ -171,9 +176,12 @@ class _Constant:
                 raise SpecError("arithmetic needs numbers", self.source, node)
             fn = _safe_pow if isinstance(node.op, ast.Pow) else _BINOPS[type(node.op)]
             try:
-                return fn(left, right)
+                result = fn(left, right)
             except (ArithmeticError, ValueError) as exc:
                 raise SpecError(f"cannot compute this: {exc}", self.source, node) from None
+            if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
+                raise SpecError("this number is too large", self.source, node)
+            return result
         raise SpecError(_describe(node), self.source, node)
 
 
@@ -202,7 +210,8 @@ class LambdaExpr:
         args = node.args
         if len(args.args) != 1 or args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg or args.defaults:
             raise SpecError("a lambda takes exactly one argument, as in 'lambda epoch: 0.95 ** epoch'", source, node)
-        return cls(" ".join(text.split()), args.args[0].arg, node.body, source)
+        # ast.unparse drops comments and line breaks a pasted lambda may carry
+        return cls(ast.unparse(node), args.args[0].arg, node.body, source)
 
     @classmethod
     def parse(cls, text: str) -> LambdaExpr:
@@ -214,15 +223,19 @@ class LambdaExpr:
         try:
             tree = ast.parse(stripped, mode="eval")
         except SyntaxError as exc:
-            raise SpecError(f"not a valid expression: {exc.msg} at column {exc.offset}") from None
+            where = f" at column {exc.offset}" if exc.offset else ""
+            raise SpecError(f"not a valid expression: {exc.msg}{where}") from None
+        except (RecursionError, MemoryError):
+            raise SpecError("the expression is nested too deeply") from None
         node = tree.body
         if isinstance(node, ast.Lambda):
             return cls.from_node(node, stripped)
+        called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
         names = sorted(
             {
                 n.id
                 for n in ast.walk(node)
-                if isinstance(n, ast.Name) and n.id not in FUNCTIONS and n.id not in CONSTANTS and n.id != "math"
+                if isinstance(n, ast.Name) and id(n) not in called and n.id not in CONSTANTS and n.id != "math"
             }
         )
         if len(names) > 1:
@@ -231,7 +244,7 @@ class LambdaExpr:
                 hint="write it as 'lambda epoch: ...'",
             )
         var = names[0] if names else "epoch"
-        return cls(f"lambda {var}: {stripped}", var, node, stripped)
+        return cls(f"lambda {var}: {ast.unparse(node)}", var, node, stripped)
 
     def __call__(self, x: float) -> float:
         try:
@@ -241,6 +254,12 @@ class LambdaExpr:
 
     def __repr__(self) -> str:
         return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LambdaExpr) and (self.text, self.var) == (other.text, other.var)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.var))
 
 
 class LambdaEvalError(LrvizError):

@@ -101,12 +101,14 @@ def _render_value(value: Any, optimizer: str | None, module: str) -> str:
         return value._render(optimizer, module)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_render_value(v, optimizer, module) for v in value) + "]"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "float('nan')" if optimizer is not None else "nan"
-        if math.isinf(value):
-            sign = "-" if value < 0 else ""
-            return f"{sign}float('inf')" if optimizer is not None else f"{sign}inf"
+    if isinstance(value, float) and not math.isfinite(value):
+        # ``math.inf`` is both valid Python (the generated code imports math) and valid spec text
+        text = "nan" if math.isnan(value) else "-inf" if value < 0 else "inf"
+        return (
+            f"-math.{text[1:]}"
+            if text.startswith("-") and optimizer is not None
+            else (f"math.{text}" if optimizer is not None else text)
+        )
     return repr(value)
 
 
@@ -149,8 +151,12 @@ def _parse_expression(source: str) -> ast.expr:
         return ast.parse(source, mode="eval").body
     except SyntaxError:
         pass
+    except (RecursionError, MemoryError):
+        raise LrvizError("the spec is nested too deeply") from None
     try:
         module = ast.parse(source, mode="exec")
+    except (RecursionError, MemoryError):
+        raise LrvizError("the spec is nested too deeply") from None
     except SyntaxError as exc:
         col = f" at column {exc.offset}" if exc.offset else ""
         raise LrvizError(
@@ -196,6 +202,7 @@ def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
         raise SpecError(err.message, source, node.func, err.hint)
     params = list(entry.params)
     args: dict[str, Any] = {}
+    optimizer_given: set[str] = set()
     index = 0
     for arg in node.args:
         if isinstance(arg, ast.Starred):
@@ -206,12 +213,15 @@ def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
             index += 1
             if _is_placeholder(arg) or (param.nullable and isinstance(arg, ast.Constant) and arg.value is None):
                 consumed = True  # this argument is the user's optimizer; lrviz supplies its own
+                optimizer_given.add(param.name)
                 break
         if consumed:
             continue
         if index >= len(params):
             raise SpecError(
-                f"{entry.name} takes at most {len(entry.user_params)} positional arguments",
+                f"{entry.name} takes at most {len(entry.user_params)} positional "
+                f"argument{'s' if len(entry.user_params) != 1 else ''} besides the optimizer "
+                f"({', '.join(p.name for p in entry.user_params)})",
                 source,
                 arg,
             )
@@ -222,10 +232,11 @@ def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
         if kw.arg is None:
             raise SpecError("'**' unpacking is not allowed", source, kw.value)
         param = _find_param(entry, kw.arg, source, kw)
-        if param.name in args:
+        if param.name in args or param.name in optimizer_given:
             raise SpecError(f"{param.name} is given twice", source, kw)
         if param.kind == OPTIMIZER:
             if _is_placeholder(kw.value) or (isinstance(kw.value, ast.Constant) and kw.value.value is None):
+                optimizer_given.add(param.name)
                 continue
             raise SpecError(f"'{param.name}' is the optimizer, which lrviz supplies", source, kw.value)
         args[param.name] = convert(kw.value, param, source, entry)
@@ -323,18 +334,26 @@ def _is_number(value: Any) -> bool:
 
 def _to_int(value: Any, param: Param) -> int:
     if isinstance(value, bool) or not _is_number(value):
-        raise LrvizError(f"{param.name} must be an integer, got {value!r}")
+        raise LrvizError(f"{param.name} must be an integer, got {_short(value)}")
     if isinstance(value, float):
         if not value.is_integer():
-            raise LrvizError(f"{param.name} must be an integer, got {value!r}")
+            raise LrvizError(f"{param.name} must be an integer, got {_short(value)}")
         return int(value)
     return int(value)
 
 
 def _to_float(value: Any, param: Param) -> float:
     if isinstance(value, bool) or not _is_number(value):
-        raise LrvizError(f"{param.name} must be a number, got {value!r}")
-    return float(value)
+        raise LrvizError(f"{param.name} must be a number, got {_short(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise LrvizError(f"{param.name} is too large for a float") from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "a huge integer"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def coerce(value: Any, param: Param) -> Any:
@@ -365,17 +384,17 @@ def coerce(value: Any, param: Param) -> Any:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise LrvizError(f"{param.name} must be True or False, got {value!r}")
+        raise LrvizError(f"{param.name} must be True or False, got {_short(value)}")
     if kind == STR:
         if not isinstance(value, str):
-            raise LrvizError(f"{param.name} must be a string, got {value!r}")
+            raise LrvizError(f"{param.name} must be a string, got {_short(value)}")
         if param.choices and value not in param.choices:
             hint = did_you_mean(value, param.choices) or "choose one of " + ", ".join(repr(c) for c in param.choices)
-            raise LrvizError(f"{param.name} must be one of {', '.join(param.choices)}, got {value!r}", hint)
+            raise LrvizError(f"{param.name} must be one of {', '.join(param.choices)}, got {_short(value)}", hint)
         return value
     if kind == ANY:
         return value
-    raise LrvizError(f"{param.name} cannot be given as {value!r}")
+    raise LrvizError(f"{param.name} cannot be given as {_short(value)}")
 
 
 def parse_value(text: str, param: Param, entry: Entry) -> Any:
@@ -397,8 +416,10 @@ def parse_value(text: str, param: Param, entry: Entry) -> Any:
         if param.nullable and stripped in ("None", "none"):
             return None
         return coerce(stripped, param)
-    if param.kind == BOOL and stripped.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
-        return stripped.lower() in ("true", "yes", "1", "on")
+    if param.kind == BOOL:
+        if stripped.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+            return stripped.lower() in ("true", "yes", "1", "on")
+        raise LrvizError(f"{param.option} must be True or False, got {stripped!r}")
     node = _parse_option_expression(stripped, param)
     return convert(node, param, stripped, entry)
 
@@ -408,6 +429,8 @@ def _parse_option_expression(text: str, param: Param) -> ast.expr:
         raise LrvizError(f"{param.option} is longer than {MAX_SPEC_LENGTH} characters")
     try:
         return ast.parse(text, mode="eval").body
+    except (RecursionError, MemoryError):
+        raise LrvizError(f"{param.option} is nested too deeply") from None
     except SyntaxError as exc:
         raise LrvizError(
             f"cannot read {param.option} {text!r}: {exc.msg}",

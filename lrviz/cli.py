@@ -151,23 +151,42 @@ def _report(t: Trace) -> None:
             _stderr(f"lrviz: warning: {event.text} (after step {event.step})")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename, so a
-    failure never leaves a half-written file."""
-    folder = path.parent if str(path.parent) else Path(".")
+def check_writable(path: Path) -> None:
+    """Fail early, before any work, if ``path`` cannot be written."""
+    folder = path.parent
     if not folder.is_dir():
-        raise LrvizError(f"cannot write '{path}': the folder '{folder}' does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        raise LrvizError(f"cannot write '{path}': the folder '{folder}' does not exist", "create it first")
+    if path.is_dir():
+        raise LrvizError(f"cannot write '{path}': it is a folder", "give a file name, e.g. -o out.png")
+    if not os.access(folder, os.W_OK):
+        raise LrvizError(f"cannot write '{path}': no permission to write in '{folder}'")
+
+
+def write_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file via a temporary file in its folder, then rename them all: a failure
+    never leaves a half-written file, nor some files new and others old."""
+    umask = os.umask(0)
+    os.umask(umask)
+    temps: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        for path, data in files:
+            check_writable(path)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o666 & ~umask)
+    except BaseException as exc:
+        for tmp, _ in temps:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise LrvizError(f"cannot write '{exc.filename or files[len(temps) - 1][0]}': {exc.strerror}") from None
         raise
+    for tmp, path in temps:
+        os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------------------
@@ -196,6 +215,10 @@ def _looks_like_schedule(token: str) -> bool:
 
 def _split(spec_arg: str | None, extra: Sequence[str]) -> tuple[list[str], list[str]]:
     """Schedules and schedule-option tokens from what typer left over, in their order."""
+    if spec_arg is not None and not spec_arg.startswith("-"):
+        # the usual order, schedule first: everything after it is options and their values
+        # (a value may itself be schedule calls, as in --schedulers "[StepLR(...), ...]")
+        return [spec_arg], list(extra)
     tokens = ([spec_arg] if spec_arg is not None else []) + list(extra)
     specs: list[str] = []
     rest: list[str] = []
@@ -255,9 +278,10 @@ def _schedule_options(entry: Entry, tokens: Sequence[str], ctx: typer.Context) -
     return values
 
 
-def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context) -> Spec:
+def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context, steps_per_epoch: int | None = None) -> Spec:
     """The Spec named by a schedule argument plus its options (options win over the call's
-    arguments, so a pasted call can be tweaked)."""
+    arguments, so a pasted call can be tweaked). A schedule with its own ``steps_per_epoch``
+    (OneCycleLR) takes ``--steps-per-epoch`` too: it means the same thing there."""
     base: Spec | None = None
     head = spec_text.strip()
     if "(" in head:
@@ -266,10 +290,12 @@ def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context) -> Spec:
     else:
         entry = registry.get(head)
     options = _schedule_options(entry, tokens, ctx)
+    if steps_per_epoch is not None and entry.param("steps_per_epoch") is not None:
+        options.setdefault("steps_per_epoch", str(steps_per_epoch))
     return spec_mod.from_options(entry.name, options, base=base)
 
 
-def _one_spec(ctx: typer.Context, spec_arg: str | None) -> Spec:
+def _one_spec(ctx: typer.Context, spec_arg: str | None, steps_per_epoch: int | None = None) -> Spec:
     specs, rest = _split(spec_arg, ctx.args)
     if not specs:
         _fail(
@@ -277,7 +303,7 @@ def _one_spec(ctx: typer.Context, spec_arg: str | None) -> Spec:
         )
     if len(specs) > 1:
         _fail(f"'lrviz {ctx.command.name}' takes one schedule, got {len(specs)}: {', '.join(specs)}")
-    return resolve(specs[0], rest, ctx)
+    return resolve(specs[0], rest, ctx, steps_per_epoch)
 
 
 def _parse_steps(text: str | None) -> int | None:
@@ -412,9 +438,11 @@ def plot_cmd(
         return
     from .render import figure
 
-    spec = _one_spec(ctx, spec_arg)
+    spec = _one_spec(ctx, spec_arg, steps_per_epoch)
     paths = list(out) if out else [Path(f"{spec.entry.cli_name}.png")]
     formats = [figure.format_of(str(p)) for p in paths]
+    for path in paths:
+        check_writable(path)
     parsed_size = figure.parse_size(size) if size else None
     if not 10 <= dpi <= 1200:
         _fail(f"--dpi {dpi} is out of range; use 10 to 1200")
@@ -424,8 +452,8 @@ def plot_cmd(
     _report(t)
     fig = figure.plot(t, log=log, title=title, size=parsed_size, style=style, dpi=dpi)
     rendered = [(path, figure.to_bytes(fig, fmt, dpi)) for path, fmt in zip(paths, formats, strict=True)]
-    for path, data in rendered:
-        write_atomic(path, data)
+    write_atomic(rendered)
+    for path in paths:
         print(path)
 
 
@@ -476,7 +504,7 @@ def table_cmd(
 
     if every is not None and every < 1:
         _fail(f"--every takes a positive number of steps, got {every}")
-    spec = _one_spec(ctx, spec_arg)
+    spec = _one_spec(ctx, spec_arg, steps_per_epoch)
     t = _trace(spec, steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch)
     _report(t)
     rows_given = table_mod.select_rows(t, every) if every is not None else None
@@ -625,6 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click/typer usage errors
             if type(exc).__name__ in ("Exit",):
+                return int(exc.exit_code)
+            if not str(exc.format_message()).strip():  # no arguments: typer has shown the help
                 return int(exc.exit_code)
             _stderr(f"lrviz: error: {_usage_message(exc)}")
             return 2 if exc.exit_code in (1, 2) else int(exc.exit_code)

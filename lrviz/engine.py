@@ -143,6 +143,9 @@ def trace(
         momentum=None if momentum is None else float(momentum),
         betas=None if betas is None else optimizers.parse_betas(betas),
     )
+    for value in opt_spec.lrs:
+        if not math.isfinite(value) or value < 0:
+            raise LrvizError(f"the optimizer's learning rate must be a finite number >= 0, got {value}")
     entry = spec.entry
     horizon_reason = None
     if steps is None:

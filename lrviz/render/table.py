@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lrviz.render.export import csv_header
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -49,16 +51,10 @@ def _fmt(value: float) -> str:
 
 
 def _columns(t: Trace) -> list[str]:
-    cols = ["step"]
-    if t.steps_per_epoch:
-        cols.append("epoch")
-    if t.n_groups == 1:
-        cols.append("lr")
-    else:
-        cols += [f"lr_{g}" for g in range(t.n_groups)]
-    if t.momentum is not None:
-        name = "beta1" if t.momentum_name == "beta1" else "momentum"
-        cols += [name] if t.n_groups == 1 else [f"{name}_{g}" for g in range(t.n_groups)]
+    """The CSV's columns; for people, Adam's beta1 is called by its name."""
+    cols = csv_header(t)
+    if t.momentum_name == "beta1":
+        cols = [c.replace("momentum", "beta1") for c in cols]
     return cols
 
 

@@ -340,7 +340,7 @@ def _params_table(entry: Entry, title: str, brief: bool = False) -> Any:
 
     table = Table(title=title, title_justify="left", title_style="bold", show_lines=brief is False, expand=True)
     table.add_column("option", style="cyan", no_wrap=True)
-    table.add_column("type", style="magenta", max_width=22)
+    table.add_column("type", style="magenta", overflow="fold")
     table.add_column("default", style="green", max_width=12)
     table.add_column("help", ratio=1, min_width=24)
     for param in entry.user_params:

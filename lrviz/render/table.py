@@ -80,7 +80,13 @@ def caption(t: Trace, rows: list[int]) -> str:
 def rich_table(t: Trace, rows: list[int]) -> Table:
     from rich.table import Table
 
-    table = Table(title=t.label, caption=caption(t, rows), title_style="bold", caption_style="dim")
+    table = Table(
+        title=t.label,
+        caption=caption(t, rows),
+        title_style="bold",
+        caption_style="dim",
+        min_width=min(len(t.label) + 4, 100),  # keep the title on one line when it can be
+    )
     for col in _columns(t):
         table.add_column(col, justify="right", style="cyan" if col == "step" else None)
     for i in rows:

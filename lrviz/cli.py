@@ -517,7 +517,11 @@ def table_cmd(
     else:
         from rich.console import Console
 
-        Console().print(table_mod.rich_table(t, table_mod.select_rows(t, every)))
+        console = Console()
+        table = table_mod.rich_table(t, table_mod.select_rows(t, every))
+        if table.title is None:
+            console.print(t.label, style="bold", highlight=False)
+        console.print(table)
 
 
 @app.command("list")

@@ -80,13 +80,9 @@ def caption(t: Trace, rows: list[int]) -> str:
 def rich_table(t: Trace, rows: list[int]) -> Table:
     from rich.table import Table
 
-    table = Table(
-        title=t.label,
-        caption=caption(t, rows),
-        title_style="bold",
-        caption_style="dim",
-        min_width=min(len(t.label) + 4, 100),  # keep the title on one line when it can be
-    )
+    # a long spec as the title would be squeezed to the table's width: show it above instead
+    title = t.label if len(t.label) <= 40 else None
+    table = Table(title=title, caption=caption(t, rows), title_style="bold", caption_style="dim")
     for col in _columns(t):
         table.add_column(col, justify="right", style="cyan" if col == "step" else None)
     for i in rows:

@@ -518,7 +518,7 @@ def table_cmd(
         from rich.console import Console
 
         console = Console()
-        table = table_mod.rich_table(t, table_mod.select_rows(t, every))
+        table = table_mod.rich_table(t, table_mod.select_rows(t, every), every)
         if table.title is None:
             console.print(t.label, style="bold", highlight=False)
         console.print(table)

@@ -68,21 +68,19 @@ def _cells(t: Trace, i: int) -> list[str]:
     return cells
 
 
-def caption(t: Trace, rows: list[int]) -> str:
+def caption(t: Trace, rows: list[int], every: int | None = None) -> str:
     if len(rows) == t.n_steps:
         return f"{t.n_steps} steps · {t.optimizer}"
-    return (
-        f"{len(rows)} of {t.n_steps:,} steps (evenly spaced, plus every turn and jump) · {t.optimizer} · "
-        "--every 1 shows all"
-    )
+    how = f"every {every}" if every else "evenly spaced + turns and jumps"
+    return f"{len(rows)} of {t.n_steps:,} steps ({how}) · {t.optimizer} · --every 1 for all"
 
 
-def rich_table(t: Trace, rows: list[int]) -> Table:
+def rich_table(t: Trace, rows: list[int], every: int | None = None) -> Table:
     from rich.table import Table
 
     # a long spec as the title would be squeezed to the table's width: show it above instead
     title = t.label if len(t.label) <= 40 else None
-    table = Table(title=title, caption=caption(t, rows), title_style="bold", caption_style="dim")
+    table = Table(title=title, caption=caption(t, rows, every), title_style="bold", caption_style="dim")
     for col in _columns(t):
         table.add_column(col, justify="right", style="cyan" if col == "step" else None)
     for i in rows:

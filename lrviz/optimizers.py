@@ -160,14 +160,12 @@ def has_momentum(optimizer: Any) -> bool:
 def describe(optimizer: Any, spec: OptimizerSpec) -> str:
     """A short label such as ``SGD(lr=0.1, momentum=0.9)``."""
     name = type(optimizer).__name__
-    group = optimizer.param_groups[0]
     lrs = spec.lrs
     parts = [f"lr={_num(lrs[0])}" if len(lrs) == 1 else "lr=[" + ", ".join(_num(x) for x in lrs) + "]"]
     if spec.momentum is not None or name == "SGD":
         parts.append(f"momentum={_num(spec.momentum if spec.momentum is not None else DEFAULT_SGD_MOMENTUM)}")
     if spec.betas is not None:
         parts.append(f"betas=({_num(spec.betas[0])}, {_num(spec.betas[1])})")
-    del group
     return f"{name}({', '.join(parts)})"
 
 

@@ -71,15 +71,7 @@ class Param:
     def default_text(self) -> str:
         if self.required:
             return "required"
-        return _format_default(self.default)
-
-
-def _format_default(value: Any) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value)
-    return repr(value)
+        return repr(self.default)
 
 
 @dataclass(frozen=True)

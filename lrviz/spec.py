@@ -79,8 +79,7 @@ class Spec:
     def _render(self, optimizer: str | None, module: str = "") -> str:
         parts: list[str] = []
         if optimizer is not None:
-            opt_params = [p for p in self.entry.params if p.kind == OPTIMIZER]
-            if opt_params and opt_params[0] is self.entry.params[0]:
+            if self.entry.params and self.entry.params[0].kind == OPTIMIZER:
                 parts.append(optimizer)
         for param in self.entry.params:
             if param.kind == OPTIMIZER:

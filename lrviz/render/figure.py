@@ -201,11 +201,9 @@ def _draw_momentum(ax: Axes, items: Sequence[Trace]) -> None:
 
 
 def _draw_metric(ax: Axes, items: Sequence[Trace]) -> None:
-    for i, t, _g in _series(items):
-        if t.metric is None or _g:
-            continue
-        ax.plot(t.x, t.metric[: t.n_steps], color="0.35", linewidth=1.2, **_marker(t.n_steps))
-        del i
+    for t in items:
+        if t.metric is not None:
+            ax.plot(t.x, t.metric[: t.n_steps], color="0.35", linewidth=1.2, **_marker(t.n_steps))
     mode = next((str(t.spec.value("mode")) for t in items if t.metric is not None), "min")
     ax.set_ylabel("metric (max)" if mode == "max" else "metric (min)")
 

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+FAMILIES = ("torch_family", "recipes", "hf_family", "user_family")
+"""The modules that register schedule families, in the order ``lrviz list`` shows them.
+Each has ``entries() -> list[registry.Entry]``; adding a family is adding its module here."""
+
 from .errors import LrvizError
 from .spec import Spec, parse
 

@@ -1,6 +1,15 @@
-"""The equivalent torch code for a schedule: what the user would have written by hand."""
+"""The equivalent torch code for a schedule: what the user would have written by hand.
+
+Each family says how its schedule is built in Python (an expression on ``optimizer``, the
+imports it needs and any definitions, such as seed 002's scheduler classes) with a
+:class:`CodeParts`; torch's classes need nothing beyond ``lr_scheduler.Name(...)``.
+Composites gather their children's parts, so a SequentialLR of a Hugging Face warmup and a
+torch class imports both.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from .optimizers import DEFAULT_SGD_MOMENTUM, OptimizerSpec
 from .spec import Spec
@@ -23,6 +32,38 @@ _CLASS_NAMES = {
     "muon": "Muon",
 }
 
+TORCH_IMPORT = "from torch.optim import lr_scheduler"
+
+
+@dataclass(frozen=True)
+class CodeParts:
+    """How one schedule is written in Python."""
+
+    expr: str  # builds the scheduler on the variable named by the caller (``optimizer``)
+    imports: tuple[str, ...] = ()  # e.g. "from transformers import get_scheduler"
+    definitions: tuple[str, ...] = ()  # source blocks (classes, functions) that expr needs
+
+
+def parts(spec: Spec, optimizer: str = "optimizer") -> CodeParts:
+    """The code for ``spec`` and everything its children need."""
+    imports: list[str] = []
+    definitions: list[str] = []
+    for node in _walk(spec):
+        if node.entry.code is not None:
+            own: CodeParts = node.entry.code(node, optimizer)
+            imports.extend(own.imports)
+            definitions.extend(own.definitions)
+        else:
+            imports.append(TORCH_IMPORT)
+    return CodeParts(spec.to_code(optimizer), tuple(dict.fromkeys(imports)), tuple(dict.fromkeys(definitions)))
+
+
+def _walk(spec: Spec) -> list[Spec]:
+    out = [spec]
+    for child in spec.children():
+        out.extend(_walk(child))
+    return out
+
 
 def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -> str:
     """A runnable script that builds the optimizer and scheduler and records the LR that
@@ -42,16 +83,15 @@ def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -
     else:
         groups = ", ".join(f'{{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": {lr!r}}}' for lr in opt.lrs)
         opt_args = ", ".join([f"[{groups}]", f"lr={opt.lr!r}", *kwargs])
+    code = parts(spec)
     needs_metric = spec.entry.needs_metric
     step_call = "scheduler.step(val_loss)  # your validation metric" if needs_metric else "scheduler.step()"
-    lines = [
-        "import math",
-        "",
-        "import torch",
-        "from torch.optim import lr_scheduler",
-        "",
+    lines = ["import math", "", "import torch", *code.imports, ""]
+    for block in code.definitions:
+        lines += ["", block.rstrip("\n"), "", ""]
+    lines += [
         f"optimizer = torch.optim.{cls}({opt_args})",
-        f"scheduler = {spec.to_code()}",
+        f"scheduler = {code.expr}",
         "",
         "lrs = []",
         f"for step in range({steps}):",

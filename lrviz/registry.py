@@ -13,6 +13,7 @@ Building the registry never imports torch: torch's classes are read statically b
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -92,6 +93,12 @@ class Entry:
     decays: bool = False  # the LR is meant to go down: rising above the start is suspicious
     needs_metric: bool = False
     extra: str = ""  # the pip extra that provides this family, "" for none
+    # None when the family can run here; otherwise one line saying what to install.
+    missing: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+    # The Python code that builds this schedule on ``optimizer`` (see lrviz.code.CodeParts);
+    # None for torch's classes, rendered as ``lr_scheduler.Name(optimizer, ...)``.
+    code: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    origin: str = ""  # where the schedule comes from, e.g. "torch.optim.lr_scheduler.StepLR"
 
     @property
     def user_params(self) -> tuple[Param, ...]:
@@ -110,6 +117,16 @@ class Entry:
     @property
     def cli_name(self) -> str:
         return self.name.lower()
+
+    def unavailable(self) -> str | None:
+        """None when this schedule can be traced here, else what to install."""
+        return self.missing() if self.missing is not None else None
+
+    def require(self) -> None:
+        """Raise a one-line error naming the extra to install when the family cannot run."""
+        problem = self.unavailable()
+        if problem:
+            raise LrvizError(f"{self.name} cannot run here: {problem}")
 
 
 # --------------------------------------------------------------------------------------
@@ -200,10 +217,12 @@ def strip_prefix(name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _entries() -> tuple[Entry, ...]:
-    from . import torch_family
+    from . import FAMILIES
 
     entries: list[Entry] = []
-    entries.extend(torch_family.entries())
+    for module_name in FAMILIES:
+        module = importlib.import_module(f"lrviz.{module_name}")
+        entries.extend(module.entries())
     return tuple(entries)
 
 

@@ -73,7 +73,11 @@ class Spec:
         return self._render(optimizer=None)
 
     def to_code(self, optimizer: str = "optimizer", module: str = "lr_scheduler") -> str:
-        """The constructor call as Python code for ``torch.optim.lr_scheduler``."""
+        """The expression that builds this schedule on ``optimizer`` in Python: for torch's
+        classes ``lr_scheduler.Name(optimizer, ...)``; other families say how (see
+        :mod:`lrviz.code` for the imports and definitions it needs)."""
+        if self.entry.code is not None:
+            return str(self.entry.code(self, optimizer).expr)
         return self._render(optimizer=optimizer, module=module)
 
     def _render(self, optimizer: str | None, module: str = "") -> str:
@@ -95,9 +99,14 @@ class Spec:
         return self.format()
 
 
+def render_value(value: Any, optimizer: str | None = "optimizer") -> str:
+    """An argument's value as Python source (schedules as their code on ``optimizer``)."""
+    return _render_value(value, optimizer, "lr_scheduler")
+
+
 def _render_value(value: Any, optimizer: str | None, module: str) -> str:
     if isinstance(value, Spec):
-        return value._render(optimizer, module)
+        return value.to_code(optimizer, module) if optimizer is not None else value._render(None, module)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_render_value(v, optimizer, module) for v in value) + "]"
     if isinstance(value, float) and not math.isfinite(value):

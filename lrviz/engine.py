@@ -25,6 +25,8 @@ from .torch_family import Context
 if TYPE_CHECKING:
     import numpy as np
 
+    from .metrics import Metric
+
 MAX_STEPS = 20_000_000
 """The most steps lrviz traces (x param groups, the values fill a few hundred MB)."""
 
@@ -53,9 +55,11 @@ class Trace:
     horizon_reason: str | None = None  # why this many steps, when lrviz chose the number
     warnings: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    metric: np.ndarray | None = None
+    metric: np.ndarray | None = None  # the values fed to scheduler.step(metric), in order
     metric_note: str | None = None
     label: str = ""
+    metric_steps: np.ndarray | None = None  # the step after which each metric value was fed
+    metric_name: str = "metric"
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -123,7 +127,7 @@ def trace(
     momentum: float | None = None,
     betas: tuple[float, float] | Sequence[float] | str | None = None,
     steps_per_epoch: int | None = None,
-    metric: Sequence[float] | None = None,
+    metric: Metric | str | Sequence[float] | None = None,
     label: str = "",
 ) -> Trace:
     """Trace a schedule.
@@ -131,11 +135,20 @@ def trace(
     ``spec`` is a spec string (``"CyclicLR(base_lr=0.1, max_lr=0.2)"``, ``"steplr"`` is not
     enough since StepLR needs step_size) or a parsed :class:`Spec`. ``steps=None`` chooses a
     horizon that shows the schedule's whole shape (see ``Trace.horizon_reason``).
+
+    A metric-driven schedule (ReduceLROnPlateau) is fed ``metric``: values, a
+    :class:`lrviz.metrics.Metric`, or its text (``"synthetic:plateau"``, ``"log.csv:val_loss"``);
+    without one, a documented default pattern. It is stepped once per step with one value
+    per step, or, when ``steps_per_epoch`` is given, once per epoch (after the epoch's last
+    step) with one value per epoch, as a training loop validates once per epoch.
     """
     import numpy as np
 
+    from . import metrics as metrics_mod
+
     if isinstance(spec, str):
         spec = parse(spec)
+    spec.entry.require()
     opt_spec = OptimizerSpec(
         name=optimizers.check_name(optimizer),
         lr=float(lr),
@@ -147,10 +160,40 @@ def trace(
         if not math.isfinite(value) or value < 0:
             raise LrvizError(f"the optimizer's learning rate must be a finite number >= 0, got {value}")
     entry = spec.entry
+    if steps_per_epoch is not None:
+        if isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int) or steps_per_epoch < 1:
+            raise LrvizError(f"--steps-per-epoch must be a whole number >= 1, got {steps_per_epoch!r}")
+    per_epoch = bool(entry.needs_metric and steps_per_epoch)
+    source: metrics_mod.Metric | None = None
+    if entry.needs_metric:
+        if metric is None:
+            source = metrics_mod.default(str(_mode(spec)))
+        elif isinstance(metric, str):
+            source = metrics_mod.parse(metric)
+        elif isinstance(metric, metrics_mod.Metric):
+            source = metric
+        else:
+            values = np.asarray(metric, dtype=float)
+            if values.ndim != 1:
+                raise LrvizError(f"the metric must be a flat sequence of numbers, got shape {values.shape}")
+            source = metrics_mod.Metric(
+                source="values",
+                name="metric",
+                note=f"{len(values)} metric values given",
+                path="the values given",
+                values=values,
+            )
     horizon_reason = None
     if steps is None:
-        assert entry.horizon is not None
-        steps, horizon_reason = entry.horizon(spec)
+        if source is not None and source.length is not None:
+            steps = source.length * (steps_per_epoch if per_epoch and steps_per_epoch else 1)
+            horizon_reason = f"one {'epoch' if per_epoch else 'step'} per metric value"
+        else:
+            assert entry.horizon is not None
+            steps, horizon_reason = entry.horizon(spec)
+            if per_epoch and steps_per_epoch:
+                steps *= steps_per_epoch
+                horizon_reason += ", in epochs"
     steps = _validate_steps(steps)
     n_groups = len(opt_spec.lrs)
     if steps * n_groups > MAX_VALUES:
@@ -158,10 +201,7 @@ def trace(
             f"{steps:,} steps x {n_groups} groups is too many values: lrviz keeps at most {MAX_VALUES:,}",
             "pass a smaller -n/--steps or fewer --group-lr",
         )
-    if steps_per_epoch is not None:
-        if steps_per_epoch < 1:
-            raise LrvizError(f"--steps-per-epoch must be at least 1, got {steps_per_epoch}")
-    elif entry.param("steps_per_epoch") is not None and spec.value("steps_per_epoch"):
+    if steps_per_epoch is None and entry.param("steps_per_epoch") is not None and spec.value("steps_per_epoch"):
         steps_per_epoch = int(spec.value("steps_per_epoch"))
 
     opt = optimizers.build(opt_spec)
@@ -181,21 +221,36 @@ def trace(
             steps = total
 
     metric_values: np.ndarray | None = None
+    metric_steps: np.ndarray | None = None
     metric_note = None
-    if entry.needs_metric:
-        from .metrics import DEFAULT_PATTERN_DOC, default_metric
-
+    every = 1
+    if source is not None:
+        every = steps_per_epoch if per_epoch and steps_per_epoch else 1
+        n_values = steps // every
+        if source.length is not None and source.length < n_values:
+            what = f"{source.name} from {source.path}" if source.source != "values" else "the metric"
+            per = f"with one value per epoch of {every} steps, " if every > 1 else ""
+            raise LrvizError(
+                f"{what} has {source.length} values, fewer than the {n_values} needed for {steps:,} steps",
+                f"{per}pass -n {source.length * every} or fewer, or a longer metric",
+            )
+        metric_values = source.take(n_values) if n_values else np.empty(0)
+        metric_steps = np.arange(1, n_values + 1) * every - 1
+        metric_note = source.note
         if metric is None:
-            metric_values = default_metric(str(spec.value("mode")), steps)
-            metric_note = f"no metric given: using the default pattern, {DEFAULT_PATTERN_DOC}"
-        else:
-            metric_values = np.asarray(metric, dtype=float)
-            if len(metric_values) < steps:
-                raise LrvizError(f"the metric has {len(metric_values)} values, fewer than the {steps} steps")
+            metric_note = f"no --metric given: using the default pattern, {source.note}"
+        if per_epoch:
+            metric_note += f"; stepped once per epoch ({steps_per_epoch} steps)"
+        mode_hint = getattr(source, "mode_hint", None)
+        if mode_hint and entry.param("mode") is not None and mode_hint != _mode(spec):
+            found.append(
+                f"the metric looks like one to {'maximise' if mode_hint == 'max' else 'minimise'} "
+                f"but {spec.name} has mode='{_mode(spec)}'"
+            )
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values)
+        lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values, every)
     for w in caught:
         text = f"torch: {w.message}"
         if text not in found:
@@ -215,13 +270,19 @@ def trace(
         metric=metric_values,
         metric_note=metric_note,
         label=label,
+        metric_steps=metric_steps,
+        metric_name=source.name if source is not None else "metric",
     )
     trace_.warnings.extend(_suspicious(trace_))
     return trace_
 
 
+def _mode(spec: Spec) -> str:
+    return str(spec.value("mode")) if spec.entry.param("mode") is not None else "min"
+
+
 def _step(
-    spec: Spec, opt: Any, steps: int, metric: np.ndarray | None
+    spec: Spec, opt: Any, steps: int, metric: np.ndarray | None, every: int = 1
 ) -> tuple[np.ndarray, np.ndarray | None, str | None, list[Event]]:
     import numpy as np
 
@@ -231,7 +292,8 @@ def _step(
     except LrvizError:
         raise
     except Exception as exc:  # torch's own validation: turn it into one line
-        raise LrvizError(f"torch rejected {spec.format()}: {_exc_text(exc)}") from None
+        who = "torch" if spec.entry.family == "torch" else spec.entry.family
+        raise LrvizError(f"{who} rejected {spec.format()}: {_exc_text(exc)}") from None
     _prevent_order_warning(opt)
 
     groups = opt.param_groups
@@ -250,10 +312,12 @@ def _step(
                 lr_rows[g][i] = group["lr"]
                 if mom is not None:
                     mom[g, i] = group["momentum"] if key == "momentum" else group["betas"][0]
-            if metric is not None:
-                step(float(metric[i]))
-            else:
+            if metric is None:
                 step()
+            elif every == 1:
+                step(float(metric[i]))
+            elif (i + 1) % every == 0:
+                step(float(metric[(i + 1) // every - 1]))
     except LrvizError as exc:
         raise LrvizError(f"{spec.format()} failed at step {i}: {exc.message}", exc.hint) from None
     except Exception as exc:
@@ -264,8 +328,10 @@ def _step(
             raise LrvizError(f"{spec.format()} failed at step {i}: {_exc_text(exc)}") from None
 
     if spec.entry.needs_metric:
-        drops = np.nonzero(lr[0, 1:] < lr[0, :-1])[0] + 1
-        events.extend(Event(int(s), "reduction", f"LR reduced at step {int(s)}") for s in drops)
+        change = np.nonzero(lr[0, 1:] != lr[0, :-1])[0] + 1
+        for s in change:
+            kind = "reduction" if lr[0, s] < lr[0, s - 1] else "increase"
+            events.append(Event(int(s), kind, f"LR {'reduced' if kind == 'reduction' else 'raised'} at step {int(s)}"))
     if spec.name == "SequentialLR":
         for m in spec.value("milestones"):
             if 0 <= m < steps:

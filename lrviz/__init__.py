@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from .errors import LrvizError
+from .spec import Spec, parse
+
 FAMILIES = ("torch_family", "recipes", "hf_family", "user_family")
 """The modules that register schedule families, in the order ``lrviz list`` shows them.
 Each has ``entries() -> list[registry.Entry]``; adding a family is adding its module here."""
-
-from .errors import LrvizError
-from .spec import Spec, parse
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

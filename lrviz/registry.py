@@ -38,7 +38,14 @@ SCHEDULERS = "list of schedules"
 OPTIMIZER = "optimizer"  # supplied by lrviz, never by the user
 ANY = "value"
 
-_PREFIXES = ("torch.optim.lr_scheduler.", "optim.lr_scheduler.", "lr_scheduler.", "torch.optim.")
+_PREFIXES = (
+    "transformers.optimization.",
+    "torch.optim.lr_scheduler.",
+    "optim.lr_scheduler.",
+    "transformers.",
+    "lr_scheduler.",
+    "torch.optim.",
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +252,14 @@ def names() -> list[str]:
 
 
 def find(name: str) -> Entry | None:
-    """The entry called ``name`` (case-insensitive, torch prefixes allowed), or None."""
+    """The entry called ``name`` (case-insensitive, torch prefixes allowed), or None.
+
+    ``module.path:Class`` names a user's own scheduler class: it is imported (the only way
+    lrviz ever imports code it was given), and import problems raise :class:`LrvizError`."""
+    from . import user_family
+
+    if user_family.is_ref(name):
+        return user_family.entry(name)
     return _by_name().get(_norm(strip_prefix(name)))
 
 

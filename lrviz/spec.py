@@ -16,8 +16,12 @@ Values are interpreted by :mod:`lrviz.safe_expr`; nothing is evaluated as Python
 from __future__ import annotations
 
 import ast
+import contextvars
+import io
 import math
-from collections.abc import Mapping
+import tokenize
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,25 +136,127 @@ def parse(text: str, *, require: bool = True) -> Spec:
         raise LrvizError("the schedule is empty", "name one, e.g. 'cycliclr' or 'StepLR(step_size=30)'")
     if len(source) > MAX_SPEC_LENGTH:
         raise LrvizError(f"the spec is {len(source)} characters long; the limit is {MAX_SPEC_LENGTH}")
-    node = _parse_expression(source)
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        dotted = _dotted(node)
-        if dotted is None:
-            raise SpecError("expected a schedule name or call", source, node)
-        entry = registry.find(dotted)
-        if entry is None:
-            raise registry.unknown_schedule(dotted)
-        spec = Spec(entry, {})
-        if require:
-            check_required(spec)
-        return spec
-    if not isinstance(node, ast.Call):
-        raise SpecError(
-            "expected a schedule name or a call such as 'StepLR(step_size=30)'",
-            source,
-            node,
-        )
-    return _call(node, source, require=require)
+    with _user_refs(source) as text:
+        node = _parse_expression(text)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            dotted = _dotted(node)
+            if dotted is None:
+                raise SpecError("expected a schedule name or call", source, node)
+            entry = _find(dotted)
+            if entry is None:
+                raise registry.unknown_schedule(dotted)
+            entry.require()
+            spec = Spec(entry, {})
+            if require:
+                check_required(spec)
+            return spec
+        if not isinstance(node, ast.Call):
+            raise SpecError(
+                "expected a schedule name or a call such as 'StepLR(step_size=30)'",
+                source,
+                node,
+            )
+        return _call(node, source, require=require)
+
+
+# --------------------------------------------------------------------------------------
+# User classes: ``module.path:Class`` is not Python, so each one is swapped for a
+# placeholder identifier of the same length (error columns stay right) while parsing.
+
+_REFS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("lrviz_user_refs", default=None)
+
+
+@contextmanager
+def _user_refs(source: str) -> Iterator[str]:
+    text, refs = _substitute_refs(source)
+    token = _REFS.set({**(_REFS.get() or {}), **refs})
+    try:
+        yield text
+    finally:
+        _REFS.reset(token)
+
+
+def _substitute_refs(source: str) -> tuple[str, dict[str, str]]:
+    """``source`` with every ``module.path:Class`` outside strings and lambda headers
+    replaced by a placeholder, and the placeholders' meanings."""
+    if ":" not in source:
+        return source, {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return source, {}
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(pos: tuple[int, int]) -> int:
+        return starts[pos[0] - 1] + pos[1]
+
+    spans: list[tuple[int, int]] = []
+    open_lambdas = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == tokenize.NAME and tok.string == "lambda":
+            open_lambdas += 1
+            continue
+        if tok.type != tokenize.OP or tok.string != ":":
+            continue
+        if open_lambdas:
+            open_lambdas -= 1  # the lambda's own colon
+            continue
+        # a dotted name ending right before ':' and a name right after it
+        j = i - 1
+        while j >= 0 and tokens[j].type == tokenize.NAME and tokens[j].end == (tokens[j + 1].start):
+            if (
+                j >= 1
+                and tokens[j - 1].type == tokenize.OP
+                and tokens[j - 1].string == "."
+                and tokens[j - 1].end == tokens[j].start
+            ):
+                j -= 2
+                continue
+            break
+        if j < 0 or i + 1 >= len(tokens) or tokens[i + 1].type != tokenize.NAME:
+            continue
+        if tokens[j].type != tokenize.NAME or tokens[i + 1].start != tok.end or tokens[i - 1].end != tok.start:
+            continue
+        spans.append((offset(tokens[j].start), offset(tokens[i + 1].end)))
+    if not spans:
+        return source, {}
+    refs: dict[str, str] = {}
+    out = []
+    last = 0
+    for n, (a, b) in enumerate(spans):
+        placeholder = f"_u{n}_".ljust(b - a, "_")
+        if len(placeholder) != b - a:
+            placeholder = f"_u{n}_"  # a very short reference: columns may shift a little
+        refs[placeholder] = source[a:b]
+        out.append(source[last:a])
+        out.append(placeholder)
+        last = b
+    out.append(source[last:])
+    return "".join(out), refs
+
+
+def _find(dotted: str) -> Entry | None:
+    ref = (_REFS.get() or {}).get(dotted)
+    return registry.find(ref if ref is not None else dotted)
+
+
+def looks_like_schedule(text: str) -> bool:
+    """Whether ``text`` starts with a schedule name (or ``module:Class``), without importing
+    anything: for telling schedules from option values on a command line."""
+    from . import user_family
+
+    head = text.strip().split("(", 1)[0].strip()
+    if "=" in head:  # a pasted "scheduler = lr_scheduler.X(...)"
+        head = head.split("=", 1)[1].strip()
+    if user_family.is_ref(head):
+        return True
+    try:
+        return registry.find(head) is not None
+    except LrvizError:
+        return False
 
 
 def _parse_expression(source: str) -> ast.expr:
@@ -197,17 +303,28 @@ def _is_placeholder(node: ast.expr) -> bool:
     dotted = _dotted(node)
     if dotted is None:
         return False
-    return dotted not in CONSTANTS and not dotted.startswith("math.") and registry.find(dotted) is None
+    return dotted not in CONSTANTS and not dotted.startswith("math.") and _find(dotted) is None
 
 
 def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
     dotted = _dotted(node.func)
     if dotted is None:
         raise SpecError("expected a schedule name before '('", source, node.func)
-    entry = registry.find(dotted)
+    if dotted.split(".")[-1] == "get_scheduler":
+        from . import hf_family
+
+        node = hf_family.rewrite_get_scheduler(node, source)
+        dotted = _dotted(node.func) or dotted
+    try:
+        entry = _find(dotted)
+    except SpecError:
+        raise
+    except LrvizError as exc:
+        raise SpecError(exc.message, source, node.func, exc.hint) from None
     if entry is None:
         err = registry.unknown_schedule(dotted)
         raise SpecError(err.message, source, node.func, err.hint)
+    entry.require()
     params = list(entry.params)
     args: dict[str, Any] = {}
     optimizer_given: set[str] = set()
@@ -304,7 +421,7 @@ def convert(node: ast.expr, param: Param, source: str, entry: Entry) -> Any:
         for elt in node.elts:
             if isinstance(elt, ast.Call):
                 children.append(_call(elt, source))
-            elif _dotted(elt) is not None and registry.find(_dotted(elt) or "") is not None:
+            elif _dotted(elt) is not None and _find(_dotted(elt) or "") is not None:
                 raise SpecError("call the schedule, e.g. 'StepLR(step_size=30)'", source, elt)
             else:
                 raise SpecError(f"{param.name} holds schedule calls only", source, elt)
@@ -318,7 +435,7 @@ def convert(node: ast.expr, param: Param, source: str, entry: Entry) -> Any:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return LambdaExpr.parse(node.value)
         raise SpecError(f"{param.name} is a function: write 'lambda epoch: ...'", source, node)
-    if isinstance(node, ast.Call) and registry.find(_dotted(node.func) or "") is None:
+    if isinstance(node, ast.Call) and _find(_dotted(node.func) or "") is None:
         shown = ast.get_source_segment(source, node.func) or "this"
         raise SpecError(
             f"'{shown}' is not a schedule, and other calls are not allowed",
@@ -419,7 +536,8 @@ def parse_value(text: str, param: Param, entry: Entry) -> Any:
         return LambdaExpr.parse(stripped)
     if param.kind == SCHEDULERS:
         source = stripped if stripped.startswith(("[", "(")) else f"[{stripped}]"
-        return convert(_parse_option_expression(source, param), param, source, entry)
+        with _user_refs(source) as text:
+            return convert(_parse_option_expression(text, param), param, source, entry)
     if param.kind == STR and not stripped.startswith(("'", '"')):
         if param.nullable and stripped in ("None", "none"):
             return None
@@ -450,6 +568,7 @@ def from_options(name: str, options: Mapping[str, str], base: Spec | None = None
     """A Spec from a schedule name and CLI option texts keyed by parameter name.
     ``base`` (a parsed call) supplies arguments the options do not override."""
     entry = base.entry if base is not None else registry.get(name)
+    entry.require()
     args: dict[str, Any] = dict(base.args) if base is not None else {}
     for key, text in options.items():
         param = _find_param(entry, key)
@@ -467,3 +586,70 @@ def with_args(spec: Spec, **args: Any) -> Spec:
     merged = dict(spec.args)
     merged.update(args)
     return Spec(spec.entry, _ordered(spec.entry, merged))
+
+
+def from_values(name: str, values: Mapping[str, Any], base: Spec | None = None) -> Spec:
+    """A Spec from a schedule name and typed values (a config file's ``args`` table):
+    numbers, booleans and lists as they are; strings as option texts (``"lambda epoch:
+    0.95 ** epoch"``, ``"triangular2"``); schedules as spec strings or tables with
+    ``spec``/``name`` and ``args``. ``base`` supplies arguments the values do not override."""
+    entry = base.entry if base is not None else registry.get(name)
+    entry.require()
+    args: dict[str, Any] = dict(base.args) if base is not None else {}
+    for key, value in values.items():
+        param = _find_param(entry, key)
+        try:
+            args[param.name] = _typed_value(value, param, entry)
+        except SpecError as exc:
+            raise LrvizError(f"{param.name}: {exc.message}", exc.hint) from None
+        except LrvizError as exc:
+            message = exc.message if exc.message.startswith(param.name) else f"{param.name}: {exc.message}"
+            raise LrvizError(message, exc.hint) from None
+    spec = Spec(entry, _ordered(entry, args))
+    check_required(spec)
+    return spec
+
+
+def _typed_value(value: Any, param: Param, entry: Entry) -> Any:
+    if param.kind == SCHEDULERS:
+        if not isinstance(value, list):
+            if isinstance(value, str):
+                return parse_value(value, param, entry)
+            raise LrvizError(f'{param.name} is a list of schedules, e.g. ["LinearLR(total_iters=10)", ...]')
+        children = []
+        for item in value:
+            if isinstance(item, str):
+                children.append(parse(item))
+            elif isinstance(item, Mapping):
+                unknown = set(item) - {"spec", "name", "args"}
+                if unknown:
+                    raise LrvizError(
+                        f"{param.name}: unknown key '{sorted(unknown)[0]}' in a schedule table",
+                        "use spec, or name and args",
+                    )
+                text, name, args = item.get("spec"), item.get("name"), item.get("args") or {}
+                if not isinstance(args, Mapping) or (text is None) == (name is None):
+                    raise LrvizError(
+                        f"{param.name}: each schedule is a spec string or a table with spec, or name and args"
+                    )
+                child_base = parse(str(text), require=False) if text is not None else None
+                children.append(from_values(str(name or ""), args, base=child_base))
+            else:
+                raise LrvizError(f"{param.name} holds schedules (spec strings or tables), got {_short(item)}")
+        return children
+    if isinstance(value, str) and param.kind != STR:
+        return parse_value(value, param, entry)
+    if isinstance(value, list) and param.kind == LAMBDAS:
+        return [
+            parse_value(v, Param(param.name, LAMBDA), entry) if isinstance(v, str) else _bad_lambda(param)
+            for v in value
+        ]
+    if param.kind in (LAMBDA, LAMBDAS):
+        return _bad_lambda(param)
+    if isinstance(value, float) and param.kind == STR:
+        raise LrvizError(f"{param.name} must be a string, got {_short(value)}")
+    return coerce(value, param)
+
+
+def _bad_lambda(param: Param) -> Any:
+    raise LrvizError(f'{param.name} is a function: write it as a string, "lambda epoch: 0.95 ** epoch"')

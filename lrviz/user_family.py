@@ -1,9 +1,231 @@
-"""Placeholder: filled in by this issue."""
+"""The ``user`` family: your own scheduler class, named by its import path.
+
+``mypkg.sched:WarmupCosine(warmup=5, total=100)`` imports ``mypkg.sched`` (from the
+installed packages or the current folder) and traces ``WarmupCosine`` like any torch class:
+its parameters come from its signature and docstring, so options, ``--help`` and
+``describe`` work for it too. An explicit ``module:Class`` is the only thing that ever
+makes lrviz import code: the same trust as running your own training script. Nothing in a
+spec string or config file imports anything else.
+
+The class must be a ``torch.optim.lr_scheduler.LRScheduler`` (or ``ReduceLROnPlateau``)
+subclass taking the optimizer as a parameter.
+"""
 
 from __future__ import annotations
 
-from .registry import Entry
+import functools
+import importlib
+import inspect
+import math
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from . import introspect
+from .errors import LrvizError, did_you_mean
+from .registry import OPTIMIZER, Entry, Param, param_from_info
+
+if TYPE_CHECKING:
+    from .code import CodeParts
+    from .spec import Spec
+
+DEFAULT_HORIZON = 100
+
+REF = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*)")
+"""``module.path:ClassName``."""
+
+# Parameters whose value says how long the schedule is (checked in this order).
+_LENGTH_NAMES = (
+    "total_steps",
+    "num_training_steps",
+    "total_iters",
+    "total",
+    "max_steps",
+    "max_update",
+    "max_epochs",
+    "epochs",
+    "T_max",
+    "t_max",
+    "steps",
+)
+
+
+def is_ref(text: str) -> bool:
+    return REF.fullmatch(text.strip()) is not None
 
 
 def entries() -> list[Entry]:
+    """User classes are not known in advance: they are found by :func:`entry`."""
     return []
+
+
+@contextmanager
+def _cwd_on_path() -> Iterator[None]:
+    """The current folder importable, as ``python script.py`` would make the script's own."""
+    added = "" not in sys.path and "." not in sys.path
+    if added:
+        sys.path.insert(0, "")
+    try:
+        yield
+    finally:
+        if added:
+            try:
+                sys.path.remove("")
+            except ValueError:
+                pass
+
+
+def entry(ref: str) -> Entry:
+    """The entry for ``module:Class`` (imported once per process)."""
+    match = REF.fullmatch(ref.strip())
+    if match is None:
+        raise LrvizError(f"'{ref}' is not an import path", "write module.path:ClassName, e.g. mypkg.sched:WarmupCosine")
+    return _entry(match.group(1), match.group(2))
+
+
+@functools.lru_cache(maxsize=64)
+def _entry(module_name: str, class_name: str) -> Entry:
+    cls = _import_class(module_name, class_name)
+    return _make_entry(f"{module_name}:{class_name}", module_name, cls)
+
+
+def _import_class(module_name: str, class_name: str) -> type:
+    with _cwd_on_path():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+                raise LrvizError(
+                    f"cannot import '{module_name}': no such module here",
+                    "run lrviz in the folder that holds it, or pip install your package",
+                ) from None
+            raise LrvizError(f"importing '{module_name}' failed: {_exc_text(exc)}") from None
+        except BaseException as exc:  # the user's module raised while importing
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise LrvizError(f"importing '{module_name}' failed: {_exc_text(exc)}") from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        candidates = [
+            n
+            for n, v in vars(module).items()
+            if isinstance(v, type) and v.__module__ == module.__name__ and _is_scheduler(v)
+        ]
+        hint = did_you_mean(class_name, candidates) or (
+            f"its schedulers are {', '.join(candidates)}" if candidates else "it defines no LRScheduler subclass"
+        )
+        raise LrvizError(f"'{module_name}' has no '{class_name}'", hint)
+    if not isinstance(cls, type) or not _is_scheduler(cls):
+        raise LrvizError(
+            f"{module_name}:{class_name} is not a torch LR scheduler",
+            "lrviz plots subclasses of torch.optim.lr_scheduler.LRScheduler",
+        )
+    return cls
+
+
+def _is_scheduler(cls: type) -> bool:
+    from torch.optim import lr_scheduler
+
+    bases = tuple(b for b in (getattr(lr_scheduler, "LRScheduler", None), lr_scheduler.ReduceLROnPlateau) if b)
+    return issubclass(cls, bases)
+
+
+def _exc_text(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _make_entry(name: str, module_name: str, cls: type) -> Entry:
+    from torch.optim import lr_scheduler
+
+    doc = inspect.getdoc(cls) or ""
+    docs = introspect.parse_args_section(doc)
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):
+        raise LrvizError(f"cannot read the parameters of {name}") from None
+    params: list[Param] = []
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        doc_type, help_text = docs.get(p.name, ("", ""))
+        annotation = p.annotation if p.annotation is not p.empty else ""
+        info = introspect.ParamInfo(
+            name=p.name,
+            annotation=annotation if isinstance(annotation, str) else inspect.formatannotation(annotation),
+            default=p.default,
+            default_text="" if p.default is p.empty else repr(p.default),
+            doc_type=doc_type,
+            help=introspect.clean_help(help_text),
+        )
+        param = param_from_info(info)
+        if p.name in ("optimizer", "opt", "optim") and param.kind != OPTIMIZER:
+            param = Param(p.name, OPTIMIZER, p.default, help="Wrapped optimizer (supplied by lrviz).")
+        params.append(param)
+    if not any(p.kind == OPTIMIZER for p in params):
+        raise LrvizError(f"{name} takes no optimizer parameter", "lrviz passes the optimizer as 'optimizer'")
+    needs_metric = issubclass(cls, lr_scheduler.ReduceLROnPlateau) or _step_needs_value(cls)
+    return Entry(
+        name=name,
+        family="user",
+        summary=introspect.summary_of(doc) or f"{cls.__name__} from {module_name}",
+        params=tuple(params),
+        doc=doc,
+        build=functools.partial(_build, cls),
+        horizon=_horizon,
+        check=_check,
+        example="",
+        needs_metric=needs_metric,
+        code=functools.partial(_code, module_name, cls.__name__),
+        origin=f"{module_name}.{cls.__name__} (your code)",
+    )
+
+
+def _step_needs_value(cls: type) -> bool:
+    try:
+        params = list(inspect.signature(cls.step).parameters.values())[1:]  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+def _build(cls: type, spec: Spec, optimizer: Any) -> Any:
+    from .torch_family import _build_value
+
+    kwargs: dict[str, Any] = {}
+    for param in spec.entry.params:
+        if param.kind == OPTIMIZER:
+            kwargs[param.name] = optimizer
+        elif param.name in spec.args:
+            kwargs[param.name] = _build_value(spec.args[param.name], optimizer)
+    return cls(**kwargs)
+
+
+def _horizon(spec: Spec) -> tuple[int, str]:
+    for name in _LENGTH_NAMES:
+        param = spec.entry.param(name)
+        if param is None:
+            continue
+        value = spec.value(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+            return int(min(1_000_000, max(10, math.ceil(value * 1.1)))), f"past {name}"
+    return DEFAULT_HORIZON, "a default length"
+
+
+def _check(spec: Spec, ctx: Any) -> list[str]:
+    return []
+
+
+def _code(module_name: str, class_name: str, spec: Spec, optimizer: str) -> CodeParts:
+    from .code import CodeParts
+    from .spec import render_value
+
+    parts: list[str] = []
+    for i, param in enumerate(spec.entry.params):
+        if param.kind == OPTIMIZER:
+            parts.append(optimizer if i == 0 else f"{param.name}={optimizer}")
+        elif param.name in spec.args:
+            parts.append(f"{param.name}={render_value(spec.args[param.name], optimizer)}")
+    return CodeParts(f"{class_name}({', '.join(parts)})", (f"from {module_name} import {class_name}",))

@@ -11,6 +11,7 @@ import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -20,10 +21,11 @@ import typer
 from . import __version__, registry
 from . import spec as spec_mod
 from .errors import LrvizError, did_you_mean
-from .registry import BOOL, Entry
+from .registry import BOOL, Entry, Param
 from .spec import Spec
 
 if TYPE_CHECKING:
+    from .config import Config, FigureOptions, TraceOptions
     from .engine import Trace
 
 app = typer.Typer(
@@ -48,14 +50,6 @@ OPTIM = "Optimizer"
 FIGURE = "Figure"
 OUTPUT = "Output"
 
-SpecArg = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="SCHEDULE",
-        help='A schedule name (cycliclr) or a constructor call ("CyclicLR(base_lr=0.1, max_lr=0.2)").',
-        show_default=False,
-    ),
-]
 StepsOpt = Annotated[
     str | None,
     typer.Option(
@@ -74,15 +68,109 @@ StepsPerEpochOpt = Annotated[
     ),
 ]
 OptimizerOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--optimizer",
         metavar="NAME",
-        help="sgd, adam, adamw, nadam, radam, rmsprop, adagrad, ... (any torch.optim optimizer).",
+        help="sgd, adam, adamw, nadam, radam, rmsprop, adagrad, ... (any torch.optim optimizer). [default: sgd]",
         rich_help_panel=OPTIM,
+        show_default=False,
     ),
 ]
-LrOpt = Annotated[float, typer.Option("--lr", help="The optimizer's learning rate.", rich_help_panel=OPTIM)]
+LrOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--lr",
+        help="The optimizer's learning rate (also a schedule's own lr parameter, e.g. SquareRootScheduler's). "
+        "[default: 0.1]",
+        rich_help_panel=OPTIM,
+        show_default=False,
+    ),
+]
+MetricOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metric",
+        metavar="SOURCE",
+        help="What ReduceLROnPlateau (and other metric-driven schedules) are stepped with: FILE.csv[:COLUMN], "
+        "FILE.json[:KEY], or synthetic:NAME[,key=value...] (lrviz describe reducelronplateau lists them). "
+        "Per step; per epoch with --steps-per-epoch.",
+        rich_help_panel=TRACE,
+        show_default=False,
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE.toml",
+        help="Schedules, options and outputs from a TOML file (see the README); options given here win.",
+        rich_help_panel=TRACE,
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-o",
+        "--out",
+        metavar="FILE",
+        help="Output file; .png, .svg or .pdf. Repeat for several. Default: <schedule>.png here.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+LogOpt = Annotated[bool, typer.Option("--log", help="Logarithmic LR axis.", rich_help_panel=FIGURE)]
+TitleOpt = Annotated[
+    str | None, typer.Option("--title", help="Figure title.", rich_help_panel=FIGURE, show_default=False)
+]
+SizeOpt = Annotated[
+    str | None,
+    typer.Option("--size", metavar="WxH", help="Figure size in inches, e.g. 8x4.5.", rich_help_panel=FIGURE),
+]
+DpiOpt = Annotated[
+    int | None,
+    typer.Option("--dpi", help="Resolution of PNG output. [default: 150]", rich_help_panel=FIGURE, show_default=False),
+]
+StyleOpt = Annotated[
+    str | None,
+    typer.Option("--style", help="A matplotlib style, e.g. ggplot, bmh, dark_background.", rich_help_panel=FIGURE),
+]
+AnnotateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--annotate",
+        help="Mark peak, minimum, final value, end of warmup, restarts and milestones.",
+        rich_help_panel=FIGURE,
+    ),
+]
+PrintCodeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--print-code",
+        help="Also print the equivalent runnable torch code (optimizer, scheduler, loop).",
+        rich_help_panel=OUTPUT,
+    ),
+]
+LabelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--label",
+        metavar="TEXT",
+        help="Legend label; repeat once per schedule, in order. Default: a short form of each spec.",
+        rich_help_panel=FIGURE,
+        show_default=False,
+    ),
+]
+TokensArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="SCHEDULE [OPTIONS]",
+        help='A schedule name (cycliclr) or a constructor call ("CyclicLR(base_lr=0.1, max_lr=0.2)"), '
+        "followed by its own options (--base-lr 0.1).",
+        show_default=False,
+    ),
+]
 GroupLrOpt = Annotated[
     list[float] | None,
     typer.Option(
@@ -139,16 +227,18 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def _report(t: Trace) -> None:
+def _report(t: Trace, prefix: str = "") -> None:
     if t.horizon_reason:
-        _stderr(f"lrviz: no --steps given: tracing {t.n_steps:,} steps ({t.horizon_reason}); pass -n N to change")
+        _stderr(
+            f"lrviz: {prefix}no --steps given: tracing {t.n_steps:,} steps ({t.horizon_reason}); pass -n N to change"
+        )
     if t.metric_note:
-        _stderr(f"lrviz: {t.metric_note}")
+        _stderr(f"lrviz: {prefix}{t.metric_note}")
     for warning in t.warnings:
-        _stderr(f"lrviz: warning: {warning}")
+        _stderr(f"lrviz: warning: {prefix}{warning}")
     for event in t.events:
         if event.kind == "crash":
-            _stderr(f"lrviz: warning: {event.text} (after step {event.step})")
+            _stderr(f"lrviz: warning: {prefix}{event.text} (after step {event.step})")
 
 
 def check_writable(path: Path) -> None:
@@ -205,39 +295,73 @@ def _norm_option(token: str) -> str:
     return token.lower().replace("_", "-")
 
 
-def _looks_like_schedule(token: str) -> bool:
-    text = token.strip()
-    head = text.split("(", 1)[0].strip()
-    if "=" in head:  # a pasted "scheduler = lr_scheduler.X(...)"
+def _entry_of(spec_text: str) -> Entry | None:
+    head = spec_text.strip().split("(", 1)[0].strip()
+    if "=" in head:
         head = head.split("=", 1)[1].strip()
-    return registry.find(head) is not None
+    try:
+        return registry.find(head)
+    except LrvizError:
+        return None
 
 
-def _split(spec_arg: str | None, extra: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Schedules and schedule-option tokens from what typer left over, in their order."""
-    if spec_arg is not None and not spec_arg.startswith("-"):
-        # the usual order, schedule first: everything after it is options and their values
-        # (a value may itself be schedule calls, as in --schedulers "[StepLR(...), ...]")
-        return [spec_arg], list(extra)
-    tokens = ([spec_arg] if spec_arg is not None else []) + list(extra)
-    specs: list[str] = []
-    rest: list[str] = []
+def _option_param(entry: Entry | None, option: str) -> tuple[Param | None, bool]:
+    """The parameter an option names in ``entry`` and whether it is a ``--no-`` flag."""
+    if entry is None:
+        return None, False
+    name = _norm_option(option.split("=", 1)[0])
+    for param in entry.user_params:
+        if param.option == name:
+            return param, False
+        if param.kind == BOOL and name == "--no-" + param.option[2:]:
+            return param, True
+    return None, False
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def split_schedules(tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The schedules on a command line, each with the option tokens written after it.
+
+    A token starts a new schedule when it is a schedule name or call and is not the value
+    of the option before it; whether an option takes a value is read from the schedule's
+    own parameters (a bool flag takes none), so ``--anneal-strategy linear`` keeps its value
+    even though ``linear`` is also a Hugging Face schedule. Options written before the
+    first schedule are given to it."""
+    groups: list[tuple[str, list[str]]] = []
+    loose: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.startswith("--"):
-            rest.append(token)
-            if "=" not in token and i + 1 < len(tokens) and not _looks_like_schedule(tokens[i + 1]):
+        target = groups[-1][1] if groups else loose
+        if token.startswith("--") or (token.startswith("-") and len(token) > 1 and not _is_number(token)):
+            target.append(token)
+            if "=" not in token and i + 1 < len(tokens):
                 nxt = tokens[i + 1]
-                if not nxt.startswith("--"):
-                    rest.append(nxt)
+                param, negated = _option_param(_entry_of(groups[-1][0]) if groups else None, token)
+                if param is not None:
+                    takes = not negated and (param.kind != BOOL or nxt.lower() in ("true", "false"))
+                else:
+                    takes = not nxt.startswith("--") and not spec_mod.looks_like_schedule(nxt)
+                if takes:
+                    target.append(nxt)
                     i += 1
-        elif _looks_like_schedule(token) or not specs and not token.startswith("-"):
-            specs.append(token)
+        elif spec_mod.looks_like_schedule(token) or not groups:
+            groups.append((token, []))  # the first bare word is meant as a schedule: resolve() explains
         else:
-            rest.append(token)
+            target.append(token)
         i += 1
-    return specs, rest
+    if loose:
+        if not groups:
+            return [("", loose)]
+        groups[0] = (groups[0][0], loose + groups[0][1])
+    return groups
 
 
 def _schedule_options(entry: Entry, tokens: Sequence[str], ctx: typer.Context) -> dict[str, Any]:
@@ -278,10 +402,11 @@ def _schedule_options(entry: Entry, tokens: Sequence[str], ctx: typer.Context) -
     return values
 
 
-def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context, steps_per_epoch: int | None = None) -> Spec:
+def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context, shared: TraceOptions | None = None) -> Spec:
     """The Spec named by a schedule argument plus its options (options win over the call's
-    arguments, so a pasted call can be tweaked). A schedule with its own ``steps_per_epoch``
-    (OneCycleLR) takes ``--steps-per-epoch`` too: it means the same thing there."""
+    arguments, so a pasted call can be tweaked). A schedule parameter that means the same
+    as a common option takes that option's value when it is given: OneCycleLR's
+    ``steps_per_epoch`` and ``--steps-per-epoch``, a recipe's ``lr`` and ``--lr``."""
     base: Spec | None = None
     head = spec_text.strip()
     if "(" in head:
@@ -289,21 +414,14 @@ def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context, steps_per
         entry = base.entry
     else:
         entry = registry.get(head)
+        entry.require()
     options = _schedule_options(entry, tokens, ctx)
-    if steps_per_epoch is not None and entry.param("steps_per_epoch") is not None:
-        options.setdefault("steps_per_epoch", str(steps_per_epoch))
+    if shared is not None:
+        for name in ("steps_per_epoch", "lr"):
+            value = getattr(shared, name)
+            if value is not None and entry.param(name) is not None:
+                options.setdefault(name, str(value))
     return spec_mod.from_options(entry.name, options, base=base)
-
-
-def _one_spec(ctx: typer.Context, spec_arg: str | None, steps_per_epoch: int | None = None) -> Spec:
-    specs, rest = _split(spec_arg, ctx.args)
-    if not specs:
-        _fail(
-            f"name a schedule, e.g. 'lrviz {ctx.command.name} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')"
-        )
-    if len(specs) > 1:
-        _fail(f"'lrviz {ctx.command.name}' takes one schedule, got {len(specs)}: {', '.join(specs)}")
-    return resolve(specs[0], rest, ctx, steps_per_epoch)
 
 
 def _parse_steps(text: str | None) -> int | None:
@@ -318,20 +436,23 @@ def _parse_steps(text: str | None) -> int | None:
     return int(value)
 
 
-def _help(ctx: typer.Context, spec_arg: str | None) -> None:
+def _help(ctx: typer.Context, tokens: Sequence[str] | None) -> None:
     from rich.console import Console
 
     typer.echo(ctx.get_help())
-    specs, _ = _split(spec_arg, ctx.args)
     console = Console()
-    if not specs:
+    try:
+        groups = split_schedules(list(tokens or []))
+    except LrvizError:
+        groups = []
+    entries = [e for e in (_entry_of(text) for text, _ in groups if text) if e is not None]
+    if not entries:
         console.print(f"  Options of one schedule: [bold]lrviz {ctx.command.name} NAME --help[/] (names: lrviz list)")
         return
-    head = specs[0].split("(", 1)[0]
-    entry = registry.get(head)
-    console.print(
-        _params_table(entry, title=f"{entry.name} options (lrviz describe {entry.cli_name} for more)", brief=True)
-    )
+    for entry in dict.fromkeys(entries):
+        console.print(
+            _params_table(entry, title=f"{entry.name} options (lrviz describe {entry.cli_name} for more)", brief=True)
+        )
 
 
 def _params_table(entry: Entry, title: str, brief: bool = False) -> Any:
@@ -355,28 +476,221 @@ def _first_sentence(text: str) -> str:
     return head + "." if dot else text
 
 
-def _trace(
-    spec: Spec,
+# --------------------------------------------------------------------------------------
+# From the command line (and a config file) to traces
+
+
+def _cli_options(
     steps: str | None,
-    optimizer: str,
-    lr: float,
+    optimizer: str | None,
+    lr: float | None,
     group_lr: list[float] | None,
     momentum: float | None,
     betas: str | None,
     steps_per_epoch: int | None,
-) -> Trace:
-    from .engine import trace
+    metric: str | None,
+) -> TraceOptions:
+    from .config import TraceOptions
+    from .optimizers import parse_betas
 
-    return trace(
-        spec,
-        _parse_steps(steps),
+    return TraceOptions(
+        steps=_parse_steps(steps),
+        steps_per_epoch=steps_per_epoch,
         optimizer=optimizer,
         lr=lr,
-        group_lrs=group_lr or (),
+        group_lr=tuple(group_lr) if group_lr else None,
         momentum=momentum,
-        betas=betas,
-        steps_per_epoch=steps_per_epoch,
+        betas=parse_betas(betas) if betas is not None else None,
+        metric=metric,
     )
+
+
+@dataclass
+class _Job:
+    """What a command traces: each schedule with its options, label and metric folder."""
+
+    specs: list[Spec]
+    options: list[TraceOptions]
+    labels: list[str | None]
+    metric_dirs: list[Path]
+    config: Config | None
+
+
+def _gather(
+    ctx: typer.Context,
+    tokens: Sequence[str] | None,
+    cli: TraceOptions,
+    config_path: Path | None,
+    command: str,
+) -> _Job:
+    from .config import load
+
+    cfg = load(config_path) if config_path is not None else None
+    job = _Job([], [], [], [], cfg)
+    if cfg is not None:
+        for run_ in cfg.runs:
+            merged = cfg.trace.merged(run_.options).merged(cli)
+            job.specs.append(run_.spec)
+            job.options.append(merged)
+            job.labels.append(run_.label)
+            from_config = cli.metric is None and merged.metric is not None
+            job.metric_dirs.append(cfg.folder if from_config else Path.cwd())
+    for text, options in split_schedules(list(tokens or [])):
+        if not text:
+            if options:
+                _fail(
+                    f"'{options[0]}' comes before any schedule; name the schedule first, "
+                    f"e.g. 'lrviz {command} cycliclr --base-lr 0.1'"
+                )
+            continue
+        job.specs.append(resolve(text, options, ctx, cli))
+        job.options.append(cli)
+        job.labels.append(None)
+        job.metric_dirs.append(Path.cwd())
+    if not job.specs:
+        _fail(f"name a schedule, e.g. 'lrviz {command} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')")
+    return job
+
+
+def _labels(job: _Job, given: Sequence[str] | None) -> list[str]:
+    from .analysis import short_labels
+
+    given = list(given or [])
+    if len(given) > len(job.specs):
+        _fail(f"{len(given)} --label values for {len(job.specs)} schedule{'s' if len(job.specs) != 1 else ''}")
+    short = short_labels(job.specs)
+    out = []
+    for i, spec in enumerate(job.specs):
+        if i < len(given):
+            out.append(given[i])
+        else:
+            out.append(job.labels[i] or (short[i] if len(job.specs) > 1 else spec.format()))
+    return out
+
+
+def _traces(job: _Job, labels: Sequence[str]) -> list[Trace]:
+    from . import metrics
+    from .engine import trace
+
+    needs = [s.entry.needs_metric for s in job.specs]
+    texts = {o.metric for o in job.options if o.metric}
+    if texts and not any(needs):
+        _stderr(
+            "lrviz: warning: --metric is only used by metric-driven schedules such as ReduceLROnPlateau; ignoring it"
+        )
+    loaded: dict[tuple[str, Path], Any] = {}
+    out = []
+    for spec, opts, label, folder, need in zip(job.specs, job.options, labels, job.metric_dirs, needs, strict=True):
+        metric = None
+        if need and opts.metric:
+            key = (opts.metric, folder)
+            if key not in loaded:
+                loaded[key] = metrics.parse(opts.metric, folder)
+            metric = loaded[key]
+        out.append(
+            trace(
+                spec,
+                opts.steps,
+                optimizer=opts.optimizer or "sgd",
+                lr=opts.lr if opts.lr is not None else 0.1,
+                group_lrs=opts.group_lr or (),
+                momentum=opts.momentum,
+                betas=opts.betas,
+                steps_per_epoch=opts.steps_per_epoch,
+                metric=metric,
+                label=label,
+            )
+        )
+    return out
+
+
+def _report_all(traces: Sequence[Trace]) -> None:
+    for t in traces:
+        _report(t, prefix=f"{t.label}: " if len(traces) > 1 else "")
+
+
+def _summaries(traces: Sequence[Trace]) -> None:
+    from .analysis import summary_line
+
+    for t in traces:
+        _stderr(f"lrviz: {summary_line(t)}")
+
+
+def _print_code(traces: Sequence[Trace]) -> None:
+    from .code import torch_code
+
+    for k, t in enumerate(traces):
+        if len(traces) > 1:
+            print(f"# --- {t.label} ---")
+        print(torch_code(t.spec, t.optimizer_spec, t.n_steps), end="")
+        if k < len(traces) - 1:
+            print()
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    from typer._click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _figure_options(ctx: typer.Context, cfg: Config | None, **values: Any) -> FigureOptions:
+    """Figure options: the config file's, replaced by those given on the command line."""
+    from .config import FigureOptions
+
+    base = cfg.figure if cfg is not None else FigureOptions()
+    given = {k: v for k, v in values.items() if v is not None and (not isinstance(v, bool) or _given(ctx, k))}
+    return base.merged(FigureOptions(**given))
+
+
+def _draw(
+    ctx: typer.Context,
+    job: _Job,
+    traces: Sequence[Trace],
+    out: Sequence[Path] | None,
+    fig_opts: FigureOptions,
+    default_name: str,
+) -> None:
+    from .render import figure
+
+    if out:
+        paths = list(out)
+    elif job.config is not None and job.config.out:
+        paths = list(job.config.out)
+    else:
+        paths = [Path(default_name)]
+    formats = [figure.format_of(str(p)) for p in paths]
+    for path in paths:
+        check_writable(path)
+    dpi = fig_opts.dpi if fig_opts.dpi is not None else figure.DEFAULT_DPI
+    fig = figure.plot(
+        list(traces),
+        log=bool(fig_opts.log),
+        title=fig_opts.title,
+        size=figure.parse_size(fig_opts.size) if fig_opts.size else None,
+        style=fig_opts.style,
+        dpi=dpi,
+        layout=fig_opts.layout or "overlay",
+        annotate=bool(fig_opts.annotate),
+    )
+    rendered = [(path, figure.to_bytes(fig, fmt, dpi)) for path, fmt in zip(paths, formats, strict=True)]
+    write_atomic(rendered)
+    _summaries(traces)
+    for path in paths:
+        print(path)
+
+
+def _check_figure_options(fig_opts: FigureOptions, out: Sequence[Path] | None) -> None:
+    from .render import figure
+
+    for path in out or []:
+        figure.format_of(str(path))
+        check_writable(path)
+    if fig_opts.size:
+        figure.parse_size(fig_opts.size)
+    if fig_opts.dpi is not None and not 10 <= fig_opts.dpi <= 1200:
+        _fail(f"--dpi {fig_opts.dpi} is out of range; use 10 to 1200")
+    if fig_opts.style:
+        figure.check_style(fig_opts.style)
 
 
 # --------------------------------------------------------------------------------------
@@ -386,88 +700,156 @@ def _trace(
 @app.command("plot", **_SCHEDULE_COMMAND)
 def plot_cmd(
     ctx: typer.Context,
-    spec_arg: SpecArg = None,
+    tokens: TokensArg = None,
     steps: StepsOpt = None,
-    optimizer: OptimizerOpt = "sgd",
-    lr: LrOpt = 0.1,
+    optimizer: OptimizerOpt = None,
+    lr: LrOpt = None,
     group_lr: GroupLrOpt = None,
     momentum: MomentumOpt = None,
     betas: BetasOpt = None,
     steps_per_epoch: StepsPerEpochOpt = None,
-    out: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "-o",
-            "--out",
-            metavar="FILE",
-            help="Output file; .png, .svg or .pdf. Repeat for several. Default: <schedule>.png here.",
-            rich_help_panel=OUTPUT,
-            show_default=False,
-        ),
-    ] = None,
-    log: Annotated[bool, typer.Option("--log", help="Logarithmic LR axis.", rich_help_panel=FIGURE)] = False,
-    title: Annotated[
-        str | None, typer.Option("--title", help="Figure title.", rich_help_panel=FIGURE, show_default=False)
-    ] = None,
-    size: Annotated[
-        str | None,
-        typer.Option("--size", metavar="WxH", help="Figure size in inches, e.g. 8x4.5.", rich_help_panel=FIGURE),
-    ] = None,
-    dpi: Annotated[int, typer.Option("--dpi", help="Resolution of PNG output.", rich_help_panel=FIGURE)] = 150,
-    style: Annotated[
-        str | None,
-        typer.Option("--style", help="A matplotlib style, e.g. ggplot, bmh, dark_background.", rich_help_panel=FIGURE),
-    ] = None,
+    metric: MetricOpt = None,
+    config: ConfigOpt = None,
+    out: OutOpt = None,
+    log: LogOpt = False,
+    title: TitleOpt = None,
+    size: SizeOpt = None,
+    dpi: DpiOpt = None,
+    style: StyleOpt = None,
+    annotate: AnnotateOpt = False,
+    label: LabelOpt = None,
+    print_code: PrintCodeOpt = False,
     help_: HelpOpt = False,
 ) -> None:
     """Draw a schedule's LR (and momentum) to PNG, SVG or PDF.
 
     Every constructor parameter is an option: [bold]lrviz plot cycliclr --help[/] lists CyclicLR's.
+    After drawing, one summary line (peak, minimum, final) goes to stderr and the file names to stdout.
 
     Examples:
 
       lrviz plot cycliclr --base-lr 0.1 --max-lr 0.2 --step-size-up 30
 
-      lrviz plot "lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)" -o step.svg
+      lrviz plot "lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)" -o step.svg --annotate
+
+      lrviz plot reducelronplateau --patience 3 --metric synthetic:plateau
 
       lrviz plot "CyclicLR(base_lr=2.5e-4, max_lr=1e-3, cycle_momentum=False, mode='triangular2',
       step_size_up=102000)" --optimizer adam --lr 1e-3 --steps-per-epoch 17000 -n 1343000
     """
     if help_:
-        _help(ctx, spec_arg)
+        _help(ctx, tokens)
         return
-    from .render import figure
+    cli = _cli_options(steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch, metric)
+    job = _gather(ctx, tokens, cli, config, "plot")
+    if len(job.specs) > 1:
+        _fail(
+            f"'lrviz plot' draws one schedule, got {len(job.specs)}; use 'lrviz compare' to draw several in one figure"
+        )
+    fig_opts = _figure_options(
+        ctx, job.config, title=title, log=log, size=size, dpi=dpi, style=style, annotate=annotate
+    )
+    _check_figure_options(fig_opts, out)
+    traces = _traces(job, _labels(job, label))
+    _report_all(traces)
+    if print_code:
+        _print_code(traces)
+    _draw(ctx, job, traces, out, fig_opts, f"{_file_stem(job.specs[0])}.png")
 
-    spec = _one_spec(ctx, spec_arg, steps_per_epoch)
-    paths = list(out) if out else [Path(f"{spec.entry.cli_name}.png")]
-    formats = [figure.format_of(str(p)) for p in paths]
-    for path in paths:
-        check_writable(path)
-    parsed_size = figure.parse_size(size) if size else None
-    if not 10 <= dpi <= 1200:
-        _fail(f"--dpi {dpi} is out of range; use 10 to 1200")
-    if style:
-        figure.check_style(style)
-    t = _trace(spec, steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch)
-    _report(t)
-    fig = figure.plot(t, log=log, title=title, size=parsed_size, style=style, dpi=dpi)
-    rendered = [(path, figure.to_bytes(fig, fmt, dpi)) for path, fmt in zip(paths, formats, strict=True)]
-    write_atomic(rendered)
-    for path in paths:
-        print(path)
+
+def _file_stem(spec: Spec) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in spec.entry.cli_name)
+
+
+@app.command("compare", **_SCHEDULE_COMMAND)
+def compare_cmd(
+    ctx: typer.Context,
+    tokens: TokensArg = None,
+    steps: StepsOpt = None,
+    optimizer: OptimizerOpt = None,
+    lr: LrOpt = None,
+    group_lr: GroupLrOpt = None,
+    momentum: MomentumOpt = None,
+    betas: BetasOpt = None,
+    steps_per_epoch: StepsPerEpochOpt = None,
+    metric: MetricOpt = None,
+    config: ConfigOpt = None,
+    out: OutOpt = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--layout",
+            metavar="overlay|grid",
+            help="overlay: one set of axes; grid: small multiples with shared axes. [default: overlay]",
+            rich_help_panel=FIGURE,
+            show_default=False,
+        ),
+    ] = None,
+    label: LabelOpt = None,
+    log: LogOpt = False,
+    title: TitleOpt = None,
+    size: SizeOpt = None,
+    dpi: DpiOpt = None,
+    style: StyleOpt = None,
+    annotate: AnnotateOpt = False,
+    print_code: PrintCodeOpt = False,
+    help_: HelpOpt = False,
+) -> None:
+    """Draw several schedules in one figure: overlaid, or as a grid of small multiples.
+
+    Each schedule is followed by its own options; the common options (--steps, --optimizer, --lr,
+    --steps-per-epoch, --metric, --log, ...) apply to all. Without --steps each schedule runs its
+    own length. A config file can give each schedule its own steps and optimizer.
+
+    Examples:
+
+      lrviz compare "OneCycleLR(max_lr=0.1, total_steps=1000)" "CyclicLR(base_lr=0.01, max_lr=0.1,
+      step_size_up=250)" "SequentialLR(schedulers=[LinearLR(start_factor=0.01, total_iters=100),
+      CosineAnnealingLR(T_max=900)], milestones=[100])" -o compare.png
+
+      lrviz compare cycliclr --base-lr 0.1 --max-lr 0.2 cycliclr --base-lr 0.1 --max-lr 0.2 --mode triangular2
+      --layout grid
+
+      lrviz compare --config warmups.toml
+    """
+    if help_:
+        _help(ctx, tokens)
+        return
+    from .render.figure import LAYOUTS
+
+    if layout is not None and layout not in LAYOUTS:
+        _fail(
+            f"--layout takes overlay or grid, got {layout!r}"
+            + (f"; {did_you_mean(layout, LAYOUTS)}" if did_you_mean(layout, LAYOUTS) else "")
+        )
+    cli = _cli_options(steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch, metric)
+    job = _gather(ctx, tokens, cli, config, "compare")
+    fig_opts = _figure_options(
+        ctx, job.config, title=title, layout=layout, log=log, size=size, dpi=dpi, style=style, annotate=annotate
+    )
+    _check_figure_options(fig_opts, out)
+    traces = _traces(job, _labels(job, label))
+    _report_all(traces)
+    if print_code:
+        _print_code(traces)
+    default = "compare.png" if len(traces) > 1 else f"{_file_stem(job.specs[0])}.png"
+    _draw(ctx, job, traces, out, fig_opts, default)
 
 
 @app.command("table", **_SCHEDULE_COMMAND)
 def table_cmd(
     ctx: typer.Context,
-    spec_arg: SpecArg = None,
+    tokens: TokensArg = None,
     steps: StepsOpt = None,
-    optimizer: OptimizerOpt = "sgd",
-    lr: LrOpt = 0.1,
+    optimizer: OptimizerOpt = None,
+    lr: LrOpt = None,
     group_lr: GroupLrOpt = None,
     momentum: MomentumOpt = None,
     betas: BetasOpt = None,
     steps_per_epoch: StepsPerEpochOpt = None,
+    metric: MetricOpt = None,
+    config: ConfigOpt = None,
+    label: LabelOpt = None,
     every: Annotated[
         int | None,
         typer.Option(
@@ -485,28 +867,46 @@ def table_cmd(
     ] = Format.rich,
     help_: HelpOpt = False,
 ) -> None:
-    """Print a schedule's trace: step (and epoch), LR per group, momentum.
+    """Print a schedule's trace: step (and epoch), LR per group, momentum. Several schedules side by side.
 
     CSV has the header step,lr[,momentum] (several groups: lr_0,...,momentum_0,...), one row
-    per step, with floats that read back exactly; nothing else goes to stdout.
+    per step, with floats that read back exactly; nothing else goes to stdout. With several
+    schedules, one LR column per schedule named by its label (and LABEL:momentum when it moves).
 
     Examples:
 
       lrviz table steplr --step-size 30
 
       lrviz table "OneCycleLR(max_lr=0.1, total_steps=100)" --format csv > onecycle.csv
+
+      lrviz table steplr --step-size 30 exponentiallr --gamma 0.95 -n 60 --format csv
     """
     if help_:
-        _help(ctx, spec_arg)
+        _help(ctx, tokens)
         return
     from .render import export
     from .render import table as table_mod
 
     if every is not None and every < 1:
         _fail(f"--every takes a positive number of steps, got {every}")
-    spec = _one_spec(ctx, spec_arg, steps_per_epoch)
-    t = _trace(spec, steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch)
-    _report(t)
+    cli = _cli_options(steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch, metric)
+    job = _gather(ctx, tokens, cli, config, "table")
+    traces = _traces(job, _labels(job, label))
+    _report_all(traces)
+    if len(traces) > 1:
+        rows = table_mod.select_rows_many(traces, every)
+        if fmt is Format.csv:
+            sys.stdout.write(export.many_to_csv(traces, None if every is None else rows))
+        elif fmt is Format.json:
+            sys.stdout.write(export.many_to_json(traces, None if every is None else rows))
+        elif fmt is Format.markdown:
+            sys.stdout.write(table_mod.markdown_many(traces, rows))
+        else:
+            from rich.console import Console
+
+            Console().print(table_mod.rich_table_many(traces, rows, every))
+        return
+    t = traces[0]
     rows_given = table_mod.select_rows(t, every) if every is not None else None
     if fmt is Format.csv:
         sys.stdout.write(export.to_csv(t, rows_given))
@@ -524,14 +924,34 @@ def table_cmd(
         console.print(table)
 
 
+FAMILY_NOTES = {
+    "torch": "torch.optim.lr_scheduler's classes, read from the installed torch",
+    "recipes": "seed 002's hand-written schedulers (Dive into Deep Learning), absolute LRs",
+    "transformers": "Hugging Face transformers' get_scheduler names, built by transformers",
+    "user": 'your own LRScheduler subclass: lrviz plot "mypkg.sched:MyScheduler(...)"',
+}
+
+
 @app.command("list")
 def list_cmd(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="rich (a table) or plain (one name per line, for scripts).")
     ] = "rich",
+    family: Annotated[
+        str | None,
+        typer.Option("--family", help="Only this family: torch, recipes, transformers.", show_default=False),
+    ] = None,
 ) -> None:
-    """List every schedule, with a one-line description and its required parameters."""
-    entries = registry.entries()
+    """List every schedule by family, with a one-line description, its required parameters and
+    whether the family's optional extra is installed."""
+    entries = list(registry.entries())
+    families = list(dict.fromkeys([e.family for e in entries] + ["user"]))
+    if family is not None:
+        if family not in families:
+            hint = did_you_mean(family, families) or "families: " + ", ".join(families)
+            _fail(f"unknown family '{family}'; {hint}")
+        entries = [e for e in entries if e.family == family]
+        families = [family]
     if fmt == "plain":
         for entry in entries:
             print(entry.name)
@@ -539,27 +959,62 @@ def list_cmd(
     if fmt != "rich":
         _fail(f"--format takes rich or plain, got {fmt!r}")
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="lrviz schedules", title_style="bold", caption="lrviz describe NAME for every parameter")
-    table.add_column("schedule", style="cyan", no_wrap=True)
-    table.add_column("family", style="magenta")
-    table.add_column("description", ratio=1)
-    table.add_column("required", style="green")
-    for entry in entries:
-        required = ", ".join(p.option for p in entry.required) or "–"
-        if entry.name == "OneCycleLR":
-            required += " + --total-steps (or --epochs and --steps-per-epoch)"
-        table.add_row(entry.name, entry.family, entry.summary, required)
-    Console().print(table)
+    console = Console()
+    for fam in families:
+        members = [e for e in entries if e.family == fam]
+        missing = next((e.unavailable() for e in members if e.unavailable()), None)
+        status = f"[yellow]not installed: {escape(missing)}[/]" if missing else "[green]installed[/]"
+        if fam == "user":
+            status = "import path module:Class"
+        table = Table(
+            title=f"[bold]{fam}[/]  [dim]{escape(FAMILY_NOTES.get(fam, ''))}[/]  {status}",
+            title_justify="left",
+            expand=True,
+        )
+        wide = console.width >= 110  # narrow terminals: the required options go under the description
+        table.add_column("schedule", style="cyan", no_wrap=True, min_width=16)
+        table.add_column("description", ratio=1, min_width=30)
+        if wide:
+            table.add_column("required", style="green", max_width=40)
+        rows = [(e.name, e.summary, _required_text(e)) for e in members]
+        if fam == "user":
+            rows.append(
+                (
+                    "module:Class",
+                    "Any torch.optim.lr_scheduler.LRScheduler subclass, imported from the current folder or your "
+                    "environment; its parameters are read from its signature.",
+                    "–",
+                )
+            )
+        for name, summary, required in rows:
+            if wide:
+                table.add_row(name, escape(summary), required)
+            else:
+                needs = f"\n[green]needs {escape(required)}[/]" if required != "–" else ""
+                table.add_row(name, escape(summary) + needs)
+        console.print(table)
+    console.print("[dim]lrviz describe NAME for every parameter, an example and the torch code[/]")
+
+
+def _required_text(entry: Entry) -> str:
+    required = ", ".join(p.option for p in entry.required) or "–"
+    if entry.name == "OneCycleLR":
+        required += " + --total-steps (or --epochs and --steps-per-epoch)"
+    return required
 
 
 @app.command("describe")
 def describe_cmd(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="A schedule name, e.g. cycliclr.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A schedule name, e.g. cycliclr, or module:Class.", show_default=False)
+    ],
 ) -> None:
     """Every parameter of a schedule with type, default and help; an example; the torch code."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.syntax import Syntax
 
     from .code import torch_code
@@ -568,12 +1023,26 @@ def describe_cmd(
     head = name.split("(", 1)[0]
     entry = registry.get(head)
     console = Console()
-    origin = f"torch.optim.lr_scheduler.{entry.name}" if entry.family == "torch" else entry.family
+    origin = entry.origin or (f"torch.optim.lr_scheduler.{entry.name}" if entry.family == "torch" else entry.family)
     version = torch_version() if entry.family == "torch" else None
-    console.print(f"[bold]{entry.name}[/]  [dim]{origin}{f' (torch {version})' if version else ''}[/]")
-    console.print(entry.summary)
+    console.print(f"[bold]{escape(entry.name)}[/]  [dim]{escape(origin)}{f' (torch {version})' if version else ''}[/]")
+    console.print(entry.summary, highlight=False)
+    problem = entry.unavailable()
+    if problem:
+        console.print(f"[yellow]Not installed here: {escape(problem)}[/]")
+        return
     console.print()
     console.print(_params_table(entry, title="Parameters"))
+    if entry.needs_metric:
+        from .metrics import pattern_help
+
+        console.print()
+        console.print(
+            "[bold]Metric[/]: --metric FILE.csv[:COLUMN] | FILE.json[:KEY] | synthetic:NAME[,key=value...] "
+            "(one value per step; per epoch with --steps-per-epoch). Built-in patterns:"
+        )
+        for pattern, mode, doc in pattern_help():
+            console.print(f"  [cyan]synthetic:{pattern}[/] [dim]({mode})[/] {escape(doc)}", highlight=False)
     example = spec_mod.parse(entry.example) if entry.example else None
     console.print()
     console.print("[bold]Example[/]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ def test_the_readme_shows_commands():
 
 @pytest.mark.parametrize("command", readme_commands())
 def test_readme_command_runs(command, tmp_path, monkeypatch, capsys):
+    # as in a fresh clone: the README's example files sit under docs/examples
+    shutil.copytree(README.parent / "docs" / "examples", tmp_path / "docs" / "examples")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
     args = shlex.split(command, comments=True)[1:]
     if ">" in args:
         args = args[: args.index(">")]

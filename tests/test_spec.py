@@ -412,6 +412,8 @@ def _assert_round_trip(text: str) -> None:
     assert again.format() == first.format()
     code = first.to_code()
     ast.parse(code, mode="eval")  # valid Python
+    if first.entry.family != "torch":
+        return  # other families' code is checked by running it (tests/test_families.py)
     assert code.startswith(f"lr_scheduler.{first.name}(")
     same_spec(parse(code), first)
     custom = first.to_code(optimizer="self.opt", module="torch.optim.lr_scheduler")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -80,3 +81,60 @@ def to_dict(t: Trace, rows: list[int] | None = None) -> dict[str, Any]:
 
 def to_json(t: Trace, rows: list[int] | None = None) -> str:
     return json.dumps(to_dict(t, rows), indent=1, allow_nan=False) + "\n"
+
+
+def many_header(traces: Sequence[Trace]) -> list[str]:
+    """``step[,epoch]``, then per schedule one LR column named by its label (``label[g]``
+    for several param groups) and ``label:momentum`` (or beta1) when its momentum moves."""
+    cols = ["step"]
+    if traces and traces[0].steps_per_epoch:
+        cols.append("epoch")
+    for t in traces:
+        cols += _lr_columns(t)
+    return cols
+
+
+def _lr_columns(t: Trace) -> list[str]:
+    label = t.label.replace(",", ";").replace("\n", " ")
+    cols = [label] if t.n_groups == 1 else [f"{label}[{g}]" for g in range(t.n_groups)]
+    if t.momentum_varies:
+        name = t.momentum_name or "momentum"
+        cols += [f"{label}:{name}"] if t.n_groups == 1 else [f"{label}[{g}]:{name}" for g in range(t.n_groups)]
+    return cols
+
+
+def _many_cells(t: Trace, i: int, fmt: Any) -> list[str]:
+    inside = i < t.n_steps
+    cells = [fmt(t.lr[g, i]) if inside else "" for g in range(t.n_groups)]
+    if t.momentum_varies:
+        assert t.momentum is not None
+        cells += [fmt(t.momentum[g, i]) if inside else "" for g in range(t.n_groups)]
+    return cells
+
+
+def many_to_csv(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> str:
+    """Several schedules side by side; a schedule shorter than the others has empty cells."""
+    n = max(t.n_steps for t in traces)
+    steps = range(n) if rows is None else rows
+    spe = traces[0].steps_per_epoch
+    out = [",".join(_csv_cell(c) for c in many_header(traces))]
+    for i in steps:
+        cells = [str(i)]
+        if spe:
+            cells.append(repr(i / spe))
+        for t in traces:
+            cells += _many_cells(t, i, lambda v: repr(float(v)))
+        out.append(",".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def _csv_cell(text: str) -> str:
+    if any(c in text for c in ',"\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def many_to_json(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> str:
+    """``{"schedules": [...]}``: each schedule as :func:`to_dict` gives it."""
+    data = {"schedules": [to_dict(t, None if rows is None else [i for i in rows if i < t.n_steps]) for t in traces]}
+    return json.dumps(data, indent=1, allow_nan=False) + "\n"

@@ -8,6 +8,7 @@ deterministically (no dates in metadata, a fixed SVG hash salt).
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -99,6 +100,10 @@ def _style(style: str | None) -> Iterator[None]:
             yield
 
 
+LAYOUTS = ("overlay", "grid")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
 def plot(
     traces: Trace | Sequence[Trace],
     *,
@@ -107,48 +112,115 @@ def plot(
     size: tuple[float, float] | str | None = None,
     style: str | None = None,
     dpi: float | None = None,
+    layout: str = "overlay",
+    annotate: bool = False,
 ) -> Figure:
-    """A figure of one trace (or several overlaid): an LR panel, a momentum panel when
-    momentum or beta1 changes, and a metric panel when a metric drove the schedule."""
+    """A figure of one trace or several: an LR panel, a momentum panel when momentum or
+    beta1 changes, and a metric panel when a metric drove a schedule.
+
+    Several traces are overlaid in one set of axes (``layout="overlay"``: a colour, a line
+    style and a marker each, readable in grey too) or drawn as small multiples with shared
+    axes (``layout="grid"``). ``annotate`` marks peak, minimum, final value, end of warmup,
+    restarts, milestones and reductions.
+    """
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
 
     items = [traces] if not isinstance(traces, Sequence) else list(traces)
     if not items:
         raise LrvizError("nothing to plot")
-    show_momentum = any(t.momentum_varies for t in items)
-    show_metric = any(t.metric is not None for t in items)
-    rows = ["lr"] + (["momentum"] if show_momentum else []) + (["metric"] if show_metric else [])
+    if layout not in LAYOUTS:
+        hint = did_you_mean(layout, LAYOUTS) or "use overlay or grid"
+        raise LrvizError(f"unknown layout '{layout}'", hint)
+    if len(items) == 1:
+        layout = "overlay"
+    rows = _rows(items)
     heights = {"lr": 3.0, "momentum": 1.4, "metric": 1.4}
     warnings_text = _warnings_text(items)
     if isinstance(size, str):
         size = parse_size(size)
+    ncols = 1 if layout == "overlay" else (2 if len(items) <= 4 else 3)
+    nrows = 1 if layout == "overlay" else math.ceil(len(items) / ncols)
     if size is None:
-        size = (DEFAULT_WIDTH, 1.3 + sum(heights[r] for r in rows) + 0.25 * warnings_text.count("\n"))
+        cell = sum(heights[r] for r in rows) * (0.75 if layout == "grid" else 1.0)
+        width = DEFAULT_WIDTH if layout == "overlay" else min(15.0, 4.6 * ncols + 0.4)
+        size = (width, 1.3 + nrows * (cell + (0.35 if layout == "grid" else 0)) + 0.25 * warnings_text.count("\n"))
 
     with _style(style):
         fig = Figure(figsize=size, dpi=dpi or DEFAULT_DPI, layout="constrained")
-        axes = fig.subplots(
-            len(rows),
-            1,
-            sharex=True,
-            squeeze=False,
-            gridspec_kw={"height_ratios": [heights[r] for r in rows]},
-        )[:, 0]
-        panels = dict(zip(rows, axes, strict=True))
-        _draw_lr(panels["lr"], items, log)
-        if "momentum" in panels:
-            _draw_momentum(panels["momentum"], items)
-        if "metric" in panels:
-            _draw_metric(panels["metric"], items)
-        for ax in axes:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=not items[0].steps_per_epoch))
-            ax.margins(x=0.01)
-        axes[-1].set_xlabel(items[0].x_label)
-        _titles(fig, panels["lr"], items, title)
+        if layout == "overlay":
+            _draw_cell(fig, items, rows, heights, log, annotate, series_offset=0, shared=None)
+            _titles(fig, items, title)
+        else:
+            subfigs = fig.subfigures(nrows, ncols, squeeze=False)
+            shared: dict[str, list[Axes]] = {}
+            offset = 0
+            for k, sub in enumerate(subfigs.flat):
+                if k >= len(items):
+                    sub.set_visible(False)
+                    continue
+                t = items[k]
+                _draw_cell(sub, [t], rows, heights, log, annotate, series_offset=offset, shared=shared)
+                sub.suptitle(_cell_title(t), fontsize=9.5, color=PALETTE[offset % len(PALETTE)])
+                offset += t.n_groups
+            _same_scales(shared)
+            _titles(fig, items, title, grid=True)
         if warnings_text:
             fig.supxlabel(warnings_text, color=WARNING_COLOR, fontsize=8.5, ha="center")
     return fig
+
+
+def _rows(items: Sequence[Trace]) -> list[str]:
+    show_momentum = any(t.momentum_varies for t in items)
+    show_metric = any(t.metric is not None for t in items)
+    return ["lr"] + (["momentum"] if show_momentum else []) + (["metric"] if show_metric else [])
+
+
+def _draw_cell(
+    fig: Any,
+    items: Sequence[Trace],
+    rows: Sequence[str],
+    heights: dict[str, float],
+    log: bool,
+    annotate: bool,
+    series_offset: int,
+    shared: dict[str, list[Axes]] | None,
+) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axes = fig.subplots(
+        len(rows), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": [heights[r] for r in rows]}
+    )[:, 0]
+    panels = dict(zip(rows, axes, strict=True))
+    if shared is not None:  # small multiples: collected, then put on the same scales
+        for name, ax in panels.items():
+            shared.setdefault(name, []).append(ax)
+    _draw_lr(panels["lr"], items, log, series_offset, legend=shared is None)
+    if "momentum" in panels:
+        _draw_momentum(panels["momentum"], items, series_offset)
+    if "metric" in panels:
+        _draw_metric(panels["metric"], items, series_offset)
+    if annotate:
+        _annotate(panels["lr"], items, series_offset)
+    if len(items) == 1:
+        _composite_labels(panels["lr"], items[0])
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=not items[0].steps_per_epoch))
+        ax.margins(x=0.01)
+    axes[-1].set_xlabel(items[0].x_label)
+
+
+def _same_scales(shared: dict[str, list[Axes]]) -> None:
+    """Every cell's panels of one kind on the same x and y limits, as shared axes would be."""
+    for axes in shared.values():
+        lows_x, highs_x = zip(*(ax.get_xlim() for ax in axes), strict=True)
+        lows_y, highs_y = zip(*(ax.get_ylim() for ax in axes), strict=True)
+        for ax in axes:
+            ax.set_xlim(min(lows_x), max(highs_x))
+            ax.set_ylim(min(lows_y), max(highs_y))
+
+
+def _cell_title(t: Trace) -> str:
+    return t.label if len(t.label) <= 60 else t.label[:57] + "..."
 
 
 def _label(t: Trace, g: int, several: bool) -> str:
@@ -159,60 +231,179 @@ def _label(t: Trace, g: int, several: bool) -> str:
     return group
 
 
-def _line_kwargs(i: int, n: int) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"color": PALETTE[i % len(PALETTE)], "linestyle": LINESTYLES[(i // len(PALETTE)) % 4]}
+def _line_kwargs(i: int, n: int, distinct: bool = True) -> dict[str, Any]:
+    """Series i's look: colour, and for comparisons a line style and marker as well, so
+    the series stay apart in grey print and for colour-blind readers."""
+    style = LINESTYLES[i % len(LINESTYLES)] if distinct else LINESTYLES[(i // len(PALETTE)) % len(LINESTYLES)]
+    kwargs: dict[str, Any] = {"color": PALETTE[i % len(PALETTE)], "linestyle": style}
     if n <= 40:
-        kwargs.update(marker="o", markersize=3)
+        kwargs.update(marker=MARKERS[i % len(MARKERS)] if distinct else "o", markersize=3.5 if distinct else 3)
+    elif distinct and i > 0:
+        kwargs.update(marker=MARKERS[i % len(MARKERS)], markersize=4, markevery=(0.04 * i % 0.1 + 0.02, 0.1))
     return kwargs
 
 
-def _series(items: Sequence[Trace]) -> Iterator[tuple[int, Trace, int]]:
-    i = 0
+def _series(items: Sequence[Trace], offset: int = 0) -> Iterator[tuple[int, Trace, int]]:
+    i = offset
     for t in items:
         for g in range(t.n_groups):
             yield i, t, g
             i += 1
 
 
-def _draw_lr(ax: Axes, items: Sequence[Trace], log: bool) -> None:
+def _x(t: Trace, step: float) -> float:
+    return step / t.steps_per_epoch if t.steps_per_epoch else step
+
+
+def _draw_lr(ax: Axes, items: Sequence[Trace], log: bool, offset: int = 0, legend: bool = True) -> None:
     several = len(items) > 1
-    for i, t, g in _series(items):
-        ax.plot(t.x, t.lr[g], label=_label(t, g, several) or None, **_line_kwargs(i, t.n_steps))
+    distinct = several or offset > 0
+    for i, t, g in _series(items, offset):
+        ax.plot(t.x, t.lr[g], label=_label(t, g, several) or None, **_line_kwargs(i, t.n_steps, distinct))
+    for k, t in enumerate(items):
+        color = PALETTE[(offset + sum(x.n_groups for x in items[:k])) % len(PALETTE)] if several else "0.55"
         for event in t.events:
-            if event.kind in ("milestone", "reduction"):
-                x = event.step / t.steps_per_epoch if t.steps_per_epoch else event.step
-                ax.axvline(x, color="0.55", linewidth=0.8, linestyle=":", zorder=0)
+            if event.kind in ("milestone", "reduction", "increase"):
+                ax.axvline(_x(t, event.step), color=color, alpha=0.6, linewidth=0.8, linestyle=":", zorder=0)
     ax.set_ylabel("learning rate")
     if log:
         ax.set_yscale("log")
     else:
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
-    if any(ax.get_legend_handles_labels()[1]):
+    if legend and any(ax.get_legend_handles_labels()[1]):
         ax.legend(loc="best")
 
 
-def _draw_momentum(ax: Axes, items: Sequence[Trace]) -> None:
+def _draw_momentum(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
     names = {t.momentum_name for t in items if t.momentum is not None}
-    for i, t, g in _series(items):
+    distinct = len(items) > 1 or offset > 0
+    for i, t, g in _series(items, offset):
         if t.momentum is None:
             continue
-        ax.plot(t.x, t.momentum[g], **_line_kwargs(i, t.n_steps))
+        ax.plot(t.x, t.momentum[g], **_line_kwargs(i, t.n_steps, distinct))
     ax.set_ylabel("β₁ (beta1)" if names == {"beta1"} else "momentum" if names == {"momentum"} else "momentum / β₁")
 
 
-def _draw_metric(ax: Axes, items: Sequence[Trace]) -> None:
+def _draw_metric(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
+    several = len(items) > 1
+    i = offset
+    drawn: set[bytes] = set()
     for t in items:
         if t.metric is not None:
-            ax.plot(t.x, t.metric[: t.n_steps], color="0.35", linewidth=1.2, **_marker(t.n_steps))
-    mode = next((str(t.spec.value("mode")) for t in items if t.metric is not None), "min")
-    ax.set_ylabel("metric (max)" if mode == "max" else "metric (min)")
+            steps = t.metric_steps if t.metric_steps is not None else range(len(t.metric))
+            xs = [_x(t, s) for s in steps]
+            key = bytes(memoryview(t.metric.tobytes())) + str(xs[:1]).encode()
+            if key not in drawn:  # the same metric fed to several schedules is drawn once
+                drawn.add(key)
+                color = PALETTE[i % len(PALETTE)] if several and len(drawn) > 1 else "0.35"
+                ax.plot(xs, t.metric, color=color, linewidth=1.2, **_marker(len(xs)))
+            for event in t.events:
+                if event.kind == "reduction":
+                    ax.axvline(_x(t, event.step), color="0.55", alpha=0.6, linewidth=0.8, linestyle=":", zorder=0)
+        i += t.n_groups
+    names = {t.metric_name for t in items if t.metric is not None}
+    mode = next((str(t.spec.value("mode")) for t in items if t.metric is not None and t.spec.entry.param("mode")), "")
+    name = names.pop() if len(names) == 1 else "metric"
+    ax.set_ylabel(f"{_short(name, 18)} ({mode})" if mode else _short(name, 24))
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _marker(n: int) -> dict[str, Any]:
     return {"marker": "o", "markersize": 2.5} if n <= 40 else {}
 
 
-def _titles(fig: Figure, ax: Axes, items: Sequence[Trace], title: str | None) -> None:
+_MARK_SYMBOL = {"peak": "^", "min": "v", "final": "o", "warmup": "D"}
+
+
+def _merge_marks(marks: list[Any]) -> list[Any]:
+    """One label per point: the end of warmup at the peak says so on the peak's label, and a
+    minimum that is the final value is named once."""
+    from dataclasses import replace
+
+    by_kind = {m.kind: m for m in marks}
+    out = []
+    for m in marks:
+        if m.kind == "warmup" and "peak" in by_kind and by_kind["peak"].step == m.step:
+            continue
+        if m.kind == "min" and "final" in by_kind and by_kind["final"].step == m.step:
+            continue
+        if m.kind == "peak" and "warmup" in by_kind and by_kind["warmup"].step == m.step:
+            m = replace(m, text=f"{m.text}, end of warmup (step {m.step:,})")
+        if m.kind == "final" and "min" in by_kind and by_kind["min"].step == m.step:
+            m = replace(m, text=f"final = min {m.text.split()[-1]}")
+        same = next((i for i, o in enumerate(out) if o.step == m.step), None)
+        if same is None:
+            out.append(m)
+        else:  # one label per point
+            out[same] = replace(out[same], text=f"{out[same].text}, {m.text}")
+    return out
+
+
+def _annotate(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
+    from lrviz import analysis
+
+    low, high = ax.get_ylim()
+    span = (high - low) or 1.0
+    log = ax.get_yscale() == "log"
+    for k, t in enumerate(items):
+        color = PALETTE[(offset + sum(x.n_groups for x in items[:k])) % len(PALETTE)]
+        seen: set[tuple[int, str]] = set()
+        for mark in _merge_marks(analysis.marks(t)):
+            if (mark.step, mark.kind) in seen or not math.isfinite(mark.value) or (log and mark.value <= 0):
+                continue
+            seen.add((mark.step, mark.kind))
+            x = _x(t, mark.step)
+            symbol = _MARK_SYMBOL.get(mark.kind, "|")
+            ax.plot([x], [mark.value], marker=symbol, color=color, markersize=6, linestyle="none", zorder=5)
+            if log:
+                rel = (math.log10(mark.value) - math.log10(low)) / ((math.log10(high) - math.log10(low)) or 1.0)
+            else:
+                rel = (mark.value - low) / span
+            # labels point into the axes: above points in the lower half, below in the upper half;
+            # several schedules are staggered so equal values do not print over each other
+            up = rel < 0.5
+            dy = (7 + 10 * k) * (1 if up else -1)
+            ha = "right" if mark.step > 0.8 * t.n_steps else "left" if mark.step < 0.1 * t.n_steps else "center"
+            ax.annotate(
+                mark.text,
+                (x, mark.value),
+                xytext=(4 if ha == "left" else -4 if ha == "right" else 0, dy),
+                textcoords="offset points",
+                fontsize=7.5,
+                color=color,
+                ha=ha,
+                va="bottom" if up else "top",
+                zorder=6,
+            )
+
+
+def _composite_labels(ax: Axes, t: Trace) -> None:
+    """SequentialLR: each child's segment named at the top; ChainedScheduler: its children."""
+    from lrviz import analysis
+
+    for start, end, name in analysis.segments(t):
+        middle = _x(t, (start + end - 1) / 2)
+        ax.annotate(
+            name,
+            (middle, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, -3),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=8,
+            color="0.3",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.8", "alpha": 0.85},
+        )
+    text = analysis.children_text(t.spec)
+    if text:
+        ax.text(0.99, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.3")
+
+
+def _titles(fig: Figure, items: Sequence[Trace], title: str | None, grid: bool = False) -> None:
     if len(items) == 1:
         t = items[0]
         heading = title or t.name
@@ -224,11 +415,19 @@ def _titles(fig: Figure, ax: Axes, items: Sequence[Trace], title: str | None) ->
             else (f"{t.optimizer}  ·  {t.n_steps:,} steps")
         )
     else:
-        heading = title or " vs ".join(t.name for t in items)
-        sub = f"{items[0].optimizer}  ·  {max(t.n_steps for t in items):,} steps"
-    fig.suptitle(heading, fontsize=12.5, fontweight="bold")
+        names = " vs ".join(t.label for t in items)
+        heading = title or (names if len(names) <= 70 else f"{len(items)} schedules compared")
+        optimizers = list(dict.fromkeys(t.optimizer for t in items))
+        lengths = sorted({t.n_steps for t in items})
+        steps = f"{lengths[0]:,} steps" if len(lengths) == 1 else f"{lengths[0]:,}–{lengths[-1]:,} steps"
+        sub = f"{' / '.join(optimizers)}  ·  {steps}"
     width_chars = int(fig.get_figwidth() * 11)
-    ax.set_title("\n".join(textwrap.wrap(sub, width_chars)), fontsize=9, color="0.3")
+    wrapped = "\n".join(textwrap.wrap(sub, width_chars))
+    if grid:
+        fig.suptitle(f"{heading}\n{wrapped}", fontsize=11.5, fontweight="bold")
+        return
+    fig.suptitle(heading, fontsize=12.5, fontweight="bold")
+    fig.axes[0].set_title(wrapped, fontsize=9, color="0.3")
 
 
 def _warnings_text(items: Sequence[Trace]) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from lrviz.render.export import csv_header
+from lrviz.render.export import _many_cells, csv_header, many_header
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -92,4 +93,54 @@ def markdown(t: Trace, rows: list[int]) -> str:
     cols = _columns(t)
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
     lines += ["| " + " | ".join(_cells(t, i)) + " |" for i in rows]
+    return "\n".join(lines) + "\n"
+
+
+def select_rows_many(traces: Sequence[Trace], every: int | None = None) -> list[int]:
+    """The steps to show for several schedules side by side: each one's turns and jumps."""
+    keep: set[int] = set()
+    for t in traces:
+        keep.update(select_rows(t, every))
+    n = max(t.n_steps for t in traces)
+    if every is not None:
+        keep = set(range(0, n, max(1, every))) | {n - 1}
+    return sorted(keep)
+
+
+def _many_columns(traces: Sequence[Trace]) -> list[str]:
+    cols = many_header(traces)
+    return [c.replace(":momentum", " momentum").replace(":beta1", " beta1") for c in cols]
+
+
+def _many_row(traces: Sequence[Trace], i: int) -> list[str]:
+    cells = [str(i)]
+    if traces[0].steps_per_epoch:
+        cells.append(f"{i / traces[0].steps_per_epoch:.4g}")
+    for t in traces:
+        cells += _many_cells(t, i, _fmt)
+    return cells
+
+
+def rich_table_many(traces: Sequence[Trace], rows: list[int], every: int | None = None) -> Table:
+    from rich.table import Table
+
+    n = max(t.n_steps for t in traces)
+    if len(rows) == n:
+        caption_text = f"{n} steps"
+    else:
+        how = f"every {every}" if every else "evenly spaced + turns and jumps"
+        caption_text = f"{len(rows)} of {n:,} steps ({how}) · --every 1 for all"
+    optimizers = list(dict.fromkeys(t.optimizer for t in traces))
+    table = Table(caption=f"{caption_text} · {' / '.join(optimizers)}", caption_style="dim")
+    for col in _many_columns(traces):
+        table.add_column(col, justify="right", style="cyan" if col == "step" else None, overflow="fold")
+    for i in rows:
+        table.add_row(*_many_row(traces, i))
+    return table
+
+
+def markdown_many(traces: Sequence[Trace], rows: list[int]) -> str:
+    cols = _many_columns(traces)
+    lines = ["| " + " | ".join(c.replace("|", "\\|") for c in cols) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
+    lines += ["| " + " | ".join(_many_row(traces, i)) + " |" for i in rows]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,247 @@
+"""What a trace's shape says: peak, minimum, final value, end of warmup, restarts,
+milestones, a composite's segments, and short labels for comparing schedules.
+
+Plain data out (no drawing, no printing): the figure marks these, the CLI prints the
+summary line, and the tests check them against the trace's own values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .registry import INTS, SCHEDULERS
+
+if TYPE_CHECKING:
+    from .engine import Trace
+    from .spec import Spec
+
+JUMP_FRACTION = 0.25
+"""A one-step rise larger than this fraction of the LR's range is a restart, not a ramp."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A point worth naming on a figure."""
+
+    step: int
+    value: float
+    kind: str  # "peak", "min", "final", "warmup", "restart", "milestone", "reduction", "increase"
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    peak: float
+    peak_step: int
+    minimum: float
+    min_step: int
+    final: float
+    final_step: int
+    group: int
+
+
+def summary(t: Trace, group: int = 0) -> Summary:
+    """Peak, minimum (first occurrences) and final LR of one param group, ignoring
+    non-finite values (a trace of nothing but non-finite values reports nan)."""
+    import numpy as np
+
+    row = t.lr[group]
+    finite = np.isfinite(row)
+    if not finite.any():
+        nan = float("nan")
+        return Summary(nan, 0, nan, 0, float(row[-1]), t.n_steps - 1, group)
+    peak = int(np.argmax(np.where(finite, row, -np.inf)))
+    low = int(np.argmin(np.where(finite, row, np.inf)))
+    return Summary(float(row[peak]), peak, float(row[low]), low, float(row[-1]), t.n_steps - 1, group)
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _where(t: Trace, step: int) -> str:
+    if t.steps_per_epoch:
+        return f"step {step:,} (epoch {step / t.steps_per_epoch:.3g})"
+    return f"step {step:,}"
+
+
+def summary_line(t: Trace) -> str:
+    """One line per schedule: ``CyclicLR: peak 0.2 at step 30 · min 0.1 at step 0 · final 0.125 at step 79``."""
+    s = summary(t)
+    group = " (group 0)" if t.n_groups > 1 else ""
+    label = t.label if len(t.label) <= 60 else t.name
+    if s.peak == s.minimum:
+        return f"{label}{group}: constant {_num(s.peak)} for {t.n_steps:,} steps"
+    return (
+        f"{label}{group}: peak {_num(s.peak)} at {_where(t, s.peak_step)} · "
+        f"min {_num(s.minimum)} at {_where(t, s.min_step)} · "
+        f"final {_num(s.final)} at {_where(t, s.final_step)}"
+    )
+
+
+def _rises(row: Any) -> tuple[Any, float]:
+    """(one-step differences, the LR's finite range)."""
+    import numpy as np
+
+    finite = row[np.isfinite(row)]
+    span = float(finite.max() - finite.min()) if len(finite) else 0.0
+    d = np.diff(row)
+    return d, span
+
+
+def warmup_end(t: Trace, group: int = 0) -> int | None:
+    """The step where an initial warmup reaches the peak: the LR rises (never falls) from
+    step 0 to its first global maximum and does not climb gradually again afterwards
+    (jumps back up, as in warm restarts, are allowed). None for anything else, including
+    cyclic schedules, whose first peak is not the end of a warmup."""
+    import numpy as np
+
+    row = t.lr[group]
+    if t.n_steps < 3 or not np.isfinite(row).all():
+        return None
+    s = summary(t, group)
+    p = s.peak_step
+    if p == 0 or not row[0] < row[p]:
+        return None
+    d, span = _rises(row)
+    tol = 1e-12 * max(abs(s.peak), 1e-300)
+    if np.any(d[:p] < -tol):
+        return None
+    after = d[p:]
+    gradual = (after > tol) & (after <= JUMP_FRACTION * span)
+    if np.any(gradual):
+        return None
+    return p
+
+
+def restarts(t: Trace, group: int = 0) -> list[int]:
+    """Steps where the LR jumps back up by more than a quarter of its range (after the
+    first peak), as warm restarts do."""
+    import numpy as np
+
+    row = t.lr[group]
+    if t.n_steps < 3 or not np.isfinite(row).all():
+        return []
+    d, span = _rises(row)
+    if span == 0:
+        return []
+    p = summary(t, group).peak_step
+    jumps = np.nonzero(d > JUMP_FRACTION * span)[0] + 1
+    return [int(i) for i in jumps if i > p]
+
+
+def milestones(t: Trace) -> list[int]:
+    """Declared milestones inside the trace: SequentialLR's, and any schedule parameter
+    called ``milestones`` or ``step`` holding a list of steps (MultiStepLR, MultiFactorScheduler)."""
+    out = {e.step for e in t.events if e.kind == "milestone"}
+    for name in ("milestones", "step"):
+        param = t.spec.entry.param(name)
+        if param is not None and param.kind == INTS:
+            values = t.spec.value(name) or []
+            out.update(int(m) for m in values if 0 <= m < t.n_steps)
+    return sorted(out)
+
+
+def marks(t: Trace, group: int = 0) -> list[Mark]:
+    """Everything ``--annotate`` names: peak, minimum, final value, end of warmup,
+    restarts, milestones, and a metric-driven schedule's reductions."""
+    row = t.lr[group]
+    s = summary(t, group)
+    out: list[Mark] = []
+    if math.isfinite(s.peak):
+        if s.peak != s.minimum:
+            out.append(Mark(s.peak_step, s.peak, "peak", f"peak {_num(s.peak)}"))
+            out.append(Mark(s.min_step, s.minimum, "min", f"min {_num(s.minimum)}"))
+        out.append(Mark(s.final_step, s.final, "final", f"final {_num(s.final)}"))
+    w = warmup_end(t, group)
+    if w is not None:
+        out.append(Mark(w, float(row[w]), "warmup", f"warmup ends (step {w:,})"))
+    for r in restarts(t, group):
+        out.append(Mark(r, float(row[r]), "restart", f"restart (step {r:,})"))
+    for m in milestones(t):
+        out.append(Mark(m, float(row[m]), "milestone", f"milestone {m:,}"))
+    for e in t.events:
+        if e.kind in ("reduction", "increase") and 0 < e.step < t.n_steps:
+            before, after = float(row[e.step - 1]), float(row[e.step])
+            text = f"×{after / before:.3g}" if before else e.text
+            out.append(Mark(e.step, after, e.kind, text))
+    return out
+
+
+def segments(t: Trace) -> list[tuple[int, int, str]]:
+    """SequentialLR's children as (first step, end step, child's name), inside the trace."""
+    if t.spec.name != "SequentialLR":
+        return []
+    children = t.spec.value("schedulers") or []
+    bounds = [0, *[int(m) for m in t.spec.value("milestones") or []], t.n_steps]
+    out = []
+    names = [c.name for c in children]
+    for i, child in enumerate(children):
+        if i + 1 >= len(bounds):
+            break
+        start, end = max(0, bounds[i]), min(t.n_steps, bounds[i + 1])
+        if end <= start:
+            continue
+        name = child.name if names.count(child.name) == 1 else f"{child.name} #{i + 1}"
+        out.append((start, end, name))
+    return out
+
+
+def children_text(spec: Spec) -> str | None:
+    """ChainedScheduler's children, named in the order they are stepped."""
+    if spec.name != "ChainedScheduler":
+        return None
+    children = spec.value("schedulers") or []
+    return "chains " + " → ".join(c.name for c in children) + " (each step applies all, in this order)"
+
+
+# --------------------------------------------------------------------------------------
+# Short labels for comparing
+
+
+def short_label(spec: Spec) -> str:
+    """``CyclicLR``; a composite with its children: ``SequentialLR(LinearLR, CosineAnnealingLR)``."""
+    children = [c for p in spec.entry.params if p.kind == SCHEDULERS for c in (spec.args.get(p.name) or [])]
+    if children:
+        return f"{spec.name}({', '.join(short_label(c) for c in children)})"
+    return spec.name
+
+
+def short_labels(specs: Sequence[Spec]) -> list[str]:
+    """A short, distinct legend label per schedule: the name alone when it is unique, with
+    the arguments that tell same-named schedules apart otherwise."""
+    base = [short_label(s) for s in specs]
+    out = list(base)
+    for label in set(base):
+        same = [i for i, b in enumerate(base) if b == label]
+        if len(same) < 2:
+            continue
+        keys: list[str] = []
+        for i in same:
+            for k in specs[i].args:
+                if k not in keys:
+                    keys.append(k)
+        differing = [k for k in keys if len({_arg_text(specs[i], k) for i in same}) > 1]
+        for i in same:
+            shown = ", ".join(f"{k}={_arg_text(specs[i], k)}" for k in differing[:3])
+            out[i] = f"{specs[i].name}({shown})" if shown else label
+    # still equal (identical specs): number them
+    for label in set(out):
+        same = [i for i, o in enumerate(out) if o == label]
+        if len(same) > 1:
+            for n, i in enumerate(same, 1):
+                out[i] = f"{label} #{n}"
+    return out
+
+
+def _arg_text(spec: Spec, name: str) -> str:
+    from .spec import Spec as SpecType
+
+    value = spec.value(name)
+    if isinstance(value, list) and value and isinstance(value[0], SpecType):
+        return "[" + ", ".join(short_label(v) for v in value) + "]"
+    text = repr(value) if not isinstance(value, float) else f"{value:g}"
+    return text if len(text) <= 30 else text[:27] + "..."

@@ -10,6 +10,8 @@ from firing. No I/O happens here.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import warnings
 from collections.abc import Sequence
@@ -248,11 +250,13 @@ def trace(
                 f"but {spec.name} has mode='{_mode(spec)}'"
             )
 
-    with warnings.catch_warnings(record=True) as caught:
+    # a scheduler may print (verbose=True, a user's class): never onto lrviz's own stdout,
+    # where it would corrupt CSV and JSON
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("always")
         lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values, every)
     for w in caught:
-        text = f"torch: {w.message}"
+        text = f"{_warning_source(w.filename)}: {w.message}"
         if text not in found:
             found.append(text)
 
@@ -275,6 +279,15 @@ def trace(
     )
     trace_.warnings.extend(_suspicious(trace_))
     return trace_
+
+
+def _warning_source(filename: str) -> str:
+    """Who warned: torch, transformers, or the user's own code."""
+    parts = filename.replace("\\", "/").split("/")
+    for name in ("transformers", "torch"):
+        if name in parts:
+            return name
+    return "warning from " + (parts[-1] if parts else "a scheduler")
 
 
 def _mode(spec: Spec) -> str:

@@ -15,6 +15,7 @@ import functools
 import importlib.util
 import inspect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,20 +159,14 @@ def _scheduler_class_names(tree: ast.Module) -> list[str]:
     return [n for n in names if n in classes and n not in _BASE_CLASSES and not n.startswith("_") and is_scheduler(n)]
 
 
-def _class_info_from_ast(cls: ast.ClassDef) -> ClassInfo:
-    doc = ast.get_docstring(cls) or ""
-    docs = parse_args_section(doc)
-    init = next(
-        (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
-        None,
-    )
-    if init is None:
-        raise ValueError(f"{cls.name} has no __init__")
-    args = init.args
-    positional = [*args.posonlyargs, *args.args][1:]  # drop self
+def params_from_ast(args: ast.arguments, docs: dict[str, tuple[str, str]], *, drop: int = 0) -> tuple[ParamInfo, ...]:
+    """The parameters of a ``def`` read from its AST (``*args``/``**kwargs`` left out),
+    with types and help from its docstring's ``Args:`` section (see
+    :func:`parse_args_section`); ``drop`` leading parameters are skipped (``self``)."""
+    positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
     defaults += list(args.defaults)
-    pairs = list(zip(positional, defaults, strict=True))
+    pairs = list(zip(positional, defaults, strict=True))[drop:]
     pairs += list(zip(args.kwonlyargs, args.kw_defaults, strict=True))
     params = []
     for arg, default in pairs:
@@ -186,7 +181,42 @@ def _class_info_from_ast(cls: ast.ClassDef) -> ClassInfo:
                 help=clean_help(help_text),
             )
         )
-    return ClassInfo(cls.name, summary_of(doc), doc, tuple(params))
+    return tuple(params)
+
+
+def params_from_signature(
+    parameters: Iterable[inspect.Parameter], docs: dict[str, tuple[str, str]]
+) -> tuple[ParamInfo, ...]:
+    """The same as :func:`params_from_ast`, from an imported callable's signature."""
+    params = []
+    for p in parameters:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        doc_type, help_text = docs.get(p.name, ("", ""))
+        annotation = p.annotation if p.annotation is not p.empty else ""
+        params.append(
+            ParamInfo(
+                name=p.name,
+                annotation=annotation if isinstance(annotation, str) else inspect.formatannotation(annotation),
+                default=p.default,
+                default_text="" if p.default is p.empty else repr(p.default),
+                doc_type=doc_type,
+                help=clean_help(help_text),
+            )
+        )
+    return tuple(params)
+
+
+def _class_info_from_ast(cls: ast.ClassDef) -> ClassInfo:
+    doc = ast.get_docstring(cls) or ""
+    docs = parse_args_section(doc)
+    init = next(
+        (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
+        None,
+    )
+    if init is None:
+        raise ValueError(f"{cls.name} has no __init__")
+    return ClassInfo(cls.name, summary_of(doc), doc, params_from_ast(init.args, docs, drop=1))
 
 
 def torch_source() -> Path | None:
@@ -239,24 +269,8 @@ def read_dynamic() -> list[ClassInfo]:
         ):
             continue
         doc = inspect.getdoc(cls) or ""
-        docs = parse_args_section(doc)
-        params = []
-        for p in list(inspect.signature(cls).parameters.values()):
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                continue
-            doc_type, help_text = docs.get(p.name, ("", ""))
-            annotation = p.annotation if p.annotation is not p.empty else ""
-            params.append(
-                ParamInfo(
-                    name=p.name,
-                    annotation=annotation if isinstance(annotation, str) else inspect.formatannotation(annotation),
-                    default=p.default,
-                    default_text="" if p.default is p.empty else repr(p.default),
-                    doc_type=doc_type,
-                    help=clean_help(help_text),
-                )
-            )
-        infos.append(ClassInfo(name, summary_of(doc), doc, tuple(params)))
+        params = params_from_signature(inspect.signature(cls).parameters.values(), parse_args_section(doc))
+        infos.append(ClassInfo(name, summary_of(doc), doc, params))
     return infos
 
 

@@ -324,7 +324,7 @@ def _merge_marks(marks: list[Any]) -> list[Any]:
     from dataclasses import replace
 
     by_kind = {m.kind: m for m in marks}
-    out = []
+    out: list[Any] = []
     for m in marks:
         if m.kind == "warmup" and "peak" in by_kind and by_kind["peak"].step == m.step:
             continue

@@ -73,7 +73,8 @@ def summary_line(t: Trace) -> str:
     s = summary(t)
     group = " (group 0)" if t.n_groups > 1 else ""
     label = t.label if len(t.label) <= 60 else t.name
-    if s.peak == s.minimum:
+    row = t.lr[0]
+    if bool((row == row[0]).all()):
         return f"{label}{group}: constant {_num(s.peak)} for {t.n_steps:,} steps"
     return (
         f"{label}{group}: peak {_num(s.peak)} at {_where(t, s.peak_step)} · "
@@ -92,15 +93,20 @@ def _rises(row: Any) -> tuple[Any, float]:
     return d, span
 
 
+_CYCLIC = {"CyclicLR"}
+"""Schedules whose first rise is a cycle's, never a warmup (even traced for half a cycle)."""
+
+
 def warmup_end(t: Trace, group: int = 0) -> int | None:
     """The step where an initial warmup reaches the peak: the LR rises (never falls) from
-    step 0 to its first global maximum and does not climb gradually again afterwards
-    (jumps back up, as in warm restarts, are allowed). None for anything else, including
-    cyclic schedules, whose first peak is not the end of a warmup."""
+    step 0 to its first global maximum and afterwards climbs gradually by less than a
+    quarter of its range in all (jumps back up, as in warm restarts, do not count; a cosine
+    traced a little past T_max climbs a little). None for anything else, including cyclic
+    schedules, whose first peak is not the end of a warmup."""
     import numpy as np
 
     row = t.lr[group]
-    if t.n_steps < 3 or not np.isfinite(row).all():
+    if t.n_steps < 3 or not np.isfinite(row).all() or t.spec.name in _CYCLIC:
         return None
     s = summary(t, group)
     p = s.peak_step
@@ -112,7 +118,7 @@ def warmup_end(t: Trace, group: int = 0) -> int | None:
         return None
     after = d[p:]
     gradual = (after > tol) & (after <= JUMP_FRACTION * span)
-    if np.any(gradual):
+    if float(after[gradual].sum()) > JUMP_FRACTION * span:
         return None
     return p
 
@@ -210,9 +216,14 @@ def short_label(spec: Spec) -> str:
     return spec.name
 
 
+def _children(spec: Spec) -> list[Spec]:
+    return [c for p in spec.entry.params if p.kind == SCHEDULERS for c in (spec.args.get(p.name) or [])]
+
+
 def short_labels(specs: Sequence[Spec]) -> list[str]:
     """A short, distinct legend label per schedule: the name alone when it is unique, with
-    the arguments that tell same-named schedules apart otherwise."""
+    the arguments that tell same-named schedules apart otherwise (for composites, their
+    children's distinguishing arguments)."""
     base = [short_label(s) for s in specs]
     out = list(base)
     for label in set(base):
@@ -222,11 +233,21 @@ def short_labels(specs: Sequence[Spec]) -> list[str]:
         keys: list[str] = []
         for i in same:
             for k in specs[i].args:
-                if k not in keys:
+                if k not in keys and specs[i].entry.param(k) and specs[i].entry.param(k).kind != SCHEDULERS:  # type: ignore[union-attr]
                     keys.append(k)
         differing = [k for k in keys if len({_arg_text(specs[i], k) for i in same}) > 1]
-        for i in same:
-            shown = ", ".join(f"{k}={_arg_text(specs[i], k)}" for k in differing[:3])
+        # composites with the same children's names: label each child position apart
+        kids = [_children(specs[i]) for i in same]
+        child_labels: list[list[str]] = [[] for _ in same]
+        if kids[0] and all(len(k) == len(kids[0]) for k in kids):
+            for pos in range(len(kids[0])):
+                labels = short_labels([k[pos] for k in kids])
+                for j, text in enumerate(labels):
+                    child_labels[j].append(text.split(" #")[0])
+        for j, i in enumerate(same):
+            parts = [", ".join(child_labels[j])] if child_labels[j] else []
+            parts += [f"{k}={_arg_text(specs[i], k)}" for k in differing[:3]]
+            shown = ", ".join(p for p in parts if p)
             out[i] = f"{specs[i].name}({shown})" if shown else label
     # still equal (identical specs): number them
     for label in set(out):

@@ -72,7 +72,7 @@ OptimizerOpt = Annotated[
     typer.Option(
         "--optimizer",
         metavar="NAME",
-        help="sgd, adam, adamw, nadam, radam, rmsprop, adagrad, ... (any torch.optim optimizer). [default: sgd]",
+        help="sgd, adam, adamw, nadam, radam, rmsprop, adagrad, ... (any torch.optim optimizer). Default: sgd.",
         rich_help_panel=OPTIM,
         show_default=False,
     ),
@@ -82,7 +82,7 @@ LrOpt = Annotated[
     typer.Option(
         "--lr",
         help="The optimizer's learning rate (also a schedule's own lr parameter, e.g. SquareRootScheduler's). "
-        "[default: 0.1]",
+        "Default: 0.1.",
         rich_help_panel=OPTIM,
         show_default=False,
     ),
@@ -130,7 +130,7 @@ SizeOpt = Annotated[
 ]
 DpiOpt = Annotated[
     int | None,
-    typer.Option("--dpi", help="Resolution of PNG output. [default: 150]", rich_help_panel=FIGURE, show_default=False),
+    typer.Option("--dpi", help="Resolution of PNG output. Default: 150.", rich_help_panel=FIGURE, show_default=False),
 ]
 StyleOpt = Annotated[
     str | None,
@@ -780,7 +780,7 @@ def compare_cmd(
         typer.Option(
             "--layout",
             metavar="overlay|grid",
-            help="overlay: one set of axes; grid: small multiples with shared axes. [default: overlay]",
+            help="overlay: one set of axes; grid: small multiples with shared axes. Default: overlay.",
             rich_help_panel=FIGURE,
             show_default=False,
         ),
@@ -807,8 +807,7 @@ def compare_cmd(
       step_size_up=250)" "SequentialLR(schedulers=[LinearLR(start_factor=0.01, total_iters=100),
       CosineAnnealingLR(T_max=900)], milestones=[100])" -o compare.png
 
-      lrviz compare cycliclr --base-lr 0.1 --max-lr 0.2 cycliclr --base-lr 0.1 --max-lr 0.2 --mode triangular2
-      --layout grid
+      lrviz compare steplr --step-size 30 multisteplr --milestones 30,80 --gamma 0.5 --layout grid
 
       lrviz compare --config warmups.toml
     """

@@ -305,7 +305,7 @@ def _step(
     except LrvizError:
         raise
     except Exception as exc:  # torch's own validation: turn it into one line
-        who = "torch" if spec.entry.family == "torch" else spec.entry.family
+        who = {"user": "your class", "recipes": "the recipe"}.get(spec.entry.family, spec.entry.family)
         raise LrvizError(f"{who} rejected {spec.format()}: {_exc_text(exc)}") from None
     _prevent_order_warning(opt)
 

@@ -123,7 +123,9 @@ class Entry:
 
     @property
     def cli_name(self) -> str:
-        return self.name.lower()
+        """How the CLI writes the name: lower case, except a user's ``module:Class``,
+        whose class name is case-sensitive."""
+        return self.name if ":" in self.name else self.name.lower()
 
     def unavailable(self) -> str | None:
         """None when this schedule can be traced here, else what to install."""

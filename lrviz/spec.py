@@ -227,9 +227,7 @@ def _substitute_refs(source: str) -> tuple[str, dict[str, str]]:
     out = []
     last = 0
     for n, (a, b) in enumerate(spans):
-        placeholder = f"_u{n}_".ljust(b - a, "_")
-        if len(placeholder) != b - a:
-            placeholder = f"_u{n}_"  # a very short reference: columns may shift a little
+        placeholder = f"_{n}_".ljust(b - a, "_")  # as long as the reference: error columns stay right
         refs[placeholder] = source[a:b]
         out.append(source[last:a])
         out.append(placeholder)

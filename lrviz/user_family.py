@@ -194,13 +194,27 @@ def _step_needs_value(cls: type) -> bool:
 def _build(cls: type, spec: Spec, optimizer: Any) -> Any:
     from .torch_family import _build_value
 
+    positional_only = {
+        p.name: p.default for p in inspect.signature(cls).parameters.values() if p.kind == p.POSITIONAL_ONLY
+    }
+    args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for param in spec.entry.params:
         if param.kind == OPTIMIZER:
-            kwargs[param.name] = optimizer
+            value: Any = optimizer
         elif param.name in spec.args:
-            kwargs[param.name] = _build_value(spec.args[param.name], optimizer)
-    return cls(**kwargs)
+            value = _build_value(spec.args[param.name], optimizer)
+        elif param.name in positional_only:
+            value = positional_only[param.name]  # a default, to reach later positional-only ones
+            if value is inspect.Parameter.empty:
+                break
+        else:
+            continue
+        if param.name in positional_only:
+            args.append(value)
+        else:
+            kwargs[param.name] = value
+    return cls(*args, **kwargs)
 
 
 def _horizon(spec: Spec) -> tuple[int, str]:

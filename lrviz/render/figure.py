@@ -331,7 +331,7 @@ def _merge_marks(marks: list[Any]) -> list[Any]:
         if m.kind == "min" and "final" in by_kind and by_kind["final"].step == m.step:
             continue
         if m.kind == "peak" and "warmup" in by_kind and by_kind["warmup"].step == m.step:
-            m = replace(m, text=f"{m.text}, end of warmup (step {m.step:,})")
+            m = replace(m, text=f"{m.text} (warmup ends)")
         if m.kind == "final" and "min" in by_kind and by_kind["min"].step == m.step:
             m = replace(m, text=f"final = min {m.text.split()[-1]}")
         same = next((i for i, o in enumerate(out) if o.step == m.step), None)

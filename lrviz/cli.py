@@ -11,7 +11,7 @@ import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -514,6 +514,7 @@ class _Job:
     labels: list[str | None]
     metric_dirs: list[Path]
     config: Config | None
+    origins: list[str] = field(default_factory=list)  # "FILE: schedule[2]: " for a config's schedules
 
 
 def _gather(
@@ -528,13 +529,14 @@ def _gather(
     cfg = load(config_path) if config_path is not None else None
     job = _Job([], [], [], [], cfg)
     if cfg is not None:
-        for run_ in cfg.runs:
+        for k, run_ in enumerate(cfg.runs):
             merged = cfg.trace.merged(run_.options).merged(cli)
-            job.specs.append(run_.spec)
+            job.specs.append(_shared_args(run_.spec, merged))
             job.options.append(merged)
             job.labels.append(run_.label)
             from_config = cli.metric is None and merged.metric is not None
             job.metric_dirs.append(cfg.folder if from_config else Path.cwd())
+            job.origins.append(f"{config_path}: schedule[{k + 1}]: ")
     for text, options in split_schedules(list(tokens or [])):
         if not text:
             if options:
@@ -547,9 +549,22 @@ def _gather(
         job.options.append(cli)
         job.labels.append(None)
         job.metric_dirs.append(Path.cwd())
+        job.origins.append("")
     if not job.specs:
         _fail(f"name a schedule, e.g. 'lrviz {command} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')")
     return job
+
+
+def _shared_args(spec: Spec, opts: TraceOptions) -> Spec:
+    """A config's trace options that a schedule also takes as parameters (OneCycleLR's
+    steps_per_epoch, a recipe's lr), given to it unless it sets them itself."""
+    updates = {}
+    for name in ("steps_per_epoch", "lr"):
+        value = getattr(opts, name)
+        param = spec.entry.param(name)
+        if value is not None and param is not None and name not in spec.args:
+            updates[name] = spec_mod.coerce(value, param)
+    return spec_mod.with_args(spec, **updates) if updates else spec
 
 
 def _labels(job: _Job, given: Sequence[str] | None) -> list[str]:
@@ -576,31 +591,40 @@ def _traces(job: _Job, labels: Sequence[str]) -> list[Trace]:
     texts = {o.metric for o in job.options if o.metric}
     if texts and not any(needs):
         _stderr(
-            "lrviz: warning: --metric is only used by metric-driven schedules such as ReduceLROnPlateau; ignoring it"
+            "lrviz: warning: a metric is given, but no schedule here is metric-driven (such as ReduceLROnPlateau); "
+            "ignoring it"
         )
     loaded: dict[tuple[str, Path], Any] = {}
     out = []
-    for spec, opts, label, folder, need in zip(job.specs, job.options, labels, job.metric_dirs, needs, strict=True):
-        metric = None
-        if need and opts.metric:
-            key = (opts.metric, folder)
-            if key not in loaded:
-                loaded[key] = metrics.parse(opts.metric, folder)
-            metric = loaded[key]
-        out.append(
-            trace(
-                spec,
-                opts.steps,
-                optimizer=opts.optimizer or "sgd",
-                lr=opts.lr if opts.lr is not None else 0.1,
-                group_lrs=opts.group_lr or (),
-                momentum=opts.momentum,
-                betas=opts.betas,
-                steps_per_epoch=opts.steps_per_epoch,
-                metric=metric,
-                label=label,
+    origins = job.origins or [""] * len(job.specs)
+    for spec, opts, label, folder, need, origin in zip(
+        job.specs, job.options, labels, job.metric_dirs, needs, origins, strict=True
+    ):
+        try:
+            metric = None
+            if need and opts.metric:
+                key = (opts.metric, folder)
+                if key not in loaded:
+                    loaded[key] = metrics.parse(opts.metric, folder)
+                metric = loaded[key]
+            out.append(
+                trace(
+                    spec,
+                    opts.steps,
+                    optimizer=opts.optimizer or "sgd",
+                    lr=opts.lr if opts.lr is not None else 0.1,
+                    group_lrs=opts.group_lr or (),
+                    momentum=opts.momentum,
+                    betas=opts.betas,
+                    steps_per_epoch=opts.steps_per_epoch,
+                    metric=metric,
+                    label=label,
+                )
             )
-        )
+        except LrvizError as exc:
+            if not origin:
+                raise
+            raise LrvizError(origin + exc.message, exc.hint) from None
     return out
 
 
@@ -622,7 +646,11 @@ def _print_code(traces: Sequence[Trace]) -> None:
     for k, t in enumerate(traces):
         if len(traces) > 1:
             print(f"# --- {t.label} ---")
-        print(torch_code(t.spec, t.optimizer_spec, t.n_steps), end="")
+        every = int(t.metric_steps[0]) + 1 if t.metric_steps is not None and len(t.metric_steps) else 1
+        print(
+            torch_code(t.spec, t.optimizer_spec, t.n_steps, None if t.metric is None else t.metric.tolist(), every),
+            end="",
+        )
         if k < len(traces) - 1:
             print()
 

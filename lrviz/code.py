@@ -9,6 +9,7 @@ torch class imports both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .optimizers import DEFAULT_SGD_MOMENTUM, OptimizerSpec
@@ -65,9 +66,21 @@ def _walk(spec: Spec) -> list[Spec]:
     return out
 
 
-def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -> str:
+MAX_EMBEDDED_METRIC = 5000
+"""A metric up to this long is written into the script, so that it runs as it is."""
+
+
+def torch_code(
+    spec: Spec,
+    opt: OptimizerSpec | None = None,
+    steps: int = 100,
+    metric: Sequence[float] | None = None,
+    steps_per_epoch: int = 1,
+) -> str:
     """A runnable script that builds the optimizer and scheduler and records the LR that
-    each training iteration uses, exactly as lrviz traces it."""
+    each training iteration uses, exactly as lrviz traces it. A metric-driven schedule is
+    stepped with ``metric`` (written into the script when it is short enough), once per
+    step, or once per epoch of ``steps_per_epoch`` steps."""
     opt = opt or OptimizerSpec()
     cls = _CLASS_NAMES.get(opt.name, opt.name)
     kwargs = []
@@ -85,13 +98,19 @@ def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -
         opt_args = ", ".join([f"[{groups}]", f"lr={opt.lr!r}", *kwargs])
     code = parts(spec)
     needs_metric = spec.entry.needs_metric
-    step_call = "scheduler.step(val_loss)  # your validation metric" if needs_metric else "scheduler.step()"
+    embedded = needs_metric and metric is not None and 0 < len(metric) <= MAX_EMBEDDED_METRIC
     lines = ["import math", "", "import torch", *code.imports, ""]
     for block in code.definitions:
-        lines += ["", block.rstrip("\n"), "", ""]
+        lines += ["", block.rstrip("\n"), ""]
     lines += [
         f"optimizer = torch.optim.{cls}({opt_args})",
         f"scheduler = {code.expr}",
+    ]
+    if embedded:
+        assert metric is not None
+        lines += ["", f"# the metric lrviz used, one value per {'epoch' if steps_per_epoch > 1 else 'step'}"]
+        lines.append("metric = [" + ", ".join(repr(float(v)) for v in metric) + "]")
+    lines += [
         "",
         "lrs = []",
         f"for step in range({steps}):",
@@ -99,7 +118,18 @@ def torch_code(spec: Spec, opt: OptimizerSpec | None = None, steps: int = 100) -
         "    optimizer.step()",
         '    lrs.append([group["lr"] for group in optimizer.param_groups])',
     ]
-    if needs_metric:
+    if not needs_metric:
+        lines.append("    scheduler.step()")
+    elif steps_per_epoch > 1:
+        value = "metric[(step + 1) // K - 1]" if embedded else "val_loss"
+        lines += [
+            f"    if (step + 1) % {steps_per_epoch} == 0:  # the end of an epoch".replace("K", str(steps_per_epoch)),
+            *([] if embedded else ["        val_loss = ...  # computed on your validation set"]),
+            f"        scheduler.step({value.replace('K', str(steps_per_epoch))})",
+        ]
+    elif embedded:
+        lines.append("    scheduler.step(metric[step])  # in training: your validation metric")
+    else:
         lines.append("    val_loss = ...  # computed on your validation set")
-    lines.append(f"    {step_call}")
+        lines.append("    scheduler.step(val_loss)")
     return "\n".join(lines) + "\n"

@@ -491,7 +491,12 @@ def test_a_reducelronplateau_subclass_is_metric_driven(pkg, capsys):
     out, _ = run_ok(
         capsys, "plot", "mypkg.sched:MyPlateau", "--metric", "synthetic:steps", "--print-code", "-o", "p.png"
     )
-    assert "scheduler.step(val_loss)" in out
+    # the printed script is stepped with the metric lrviz used, written into it
+    assert "scheduler.step(metric[step])" in out
+    t = lrviz.trace("mypkg.sched:MyPlateau", metric="synthetic:steps")
+    namespace: dict = {}
+    exec(out.rsplit("p.png", 1)[0], namespace)  # the script lrviz printed
+    np.testing.assert_array_equal(np.array(namespace["lrs"]).T, t.lr)
     assert (pkg / "p.png").read_bytes().startswith(PNG_MAGIC)
 
 

@@ -87,15 +87,21 @@ def many_header(traces: Sequence[Trace]) -> list[str]:
     """``step[,epoch]``, then per schedule one LR column named by its label (``label[g]``
     for several param groups) and ``label:momentum`` (or beta1) when its momentum moves."""
     cols = ["step"]
-    if traces and traces[0].steps_per_epoch:
+    if _common_spe(traces):
         cols.append("epoch")
     for t in traces:
         cols += _lr_columns(t)
     return cols
 
 
+def _common_spe(traces: Sequence[Trace]) -> int | None:
+    """Steps per epoch when every schedule counts the same, else None (steps only)."""
+    values = {t.steps_per_epoch for t in traces}
+    return values.pop() if len(values) == 1 else None
+
+
 def _lr_columns(t: Trace) -> list[str]:
-    label = t.label.replace(",", ";").replace("\n", " ")
+    label = t.label.replace("\n", " ")
     cols = [label] if t.n_groups == 1 else [f"{label}[{g}]" for g in range(t.n_groups)]
     if t.momentum_varies:
         name = t.momentum_name or "momentum"
@@ -116,7 +122,7 @@ def many_to_csv(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> s
     """Several schedules side by side; a schedule shorter than the others has empty cells."""
     n = max(t.n_steps for t in traces)
     steps = range(n) if rows is None else rows
-    spe = traces[0].steps_per_epoch
+    spe = _common_spe(traces)
     out = [",".join(_csv_cell(c) for c in many_header(traces))]
     for i in steps:
         cells = [str(i)]

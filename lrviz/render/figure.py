@@ -128,6 +128,7 @@ def plot(
     items = [traces] if not isinstance(traces, Sequence) else list(traces)
     if not items:
         raise LrvizError("nothing to plot")
+    items = common_x(items)
     if layout not in LAYOUTS:
         hint = did_you_mean(layout, LAYOUTS) or "use overlay or grid"
         raise LrvizError(f"unknown layout '{layout}'", hint)
@@ -167,6 +168,15 @@ def plot(
         if warnings_text:
             fig.supxlabel(warnings_text, color=WARNING_COLOR, fontsize=8.5, ha="center")
     return fig
+
+
+def common_x(items: Sequence[Trace]) -> list[Trace]:
+    """Traces on one x scale: epochs when they all count the same steps per epoch, else steps."""
+    from dataclasses import replace
+
+    if len({t.steps_per_epoch for t in items}) <= 1:
+        return list(items)
+    return [replace(t, steps_per_epoch=None) for t in items]
 
 
 def _rows(items: Sequence[Trace]) -> list[str]:

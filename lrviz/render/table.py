@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from lrviz.render.export import _many_cells, csv_header, many_header
+from lrviz.render.export import _common_spe, _many_cells, csv_header, many_header
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -103,7 +103,7 @@ def select_rows_many(traces: Sequence[Trace], every: int | None = None) -> list[
         keep.update(select_rows(t, every))
     n = max(t.n_steps for t in traces)
     if every is not None:
-        keep = set(range(0, n, max(1, every))) | {n - 1}
+        keep = set(range(0, n, max(1, every))) | {t.n_steps - 1 for t in traces}
     return sorted(keep)
 
 
@@ -114,8 +114,9 @@ def _many_columns(traces: Sequence[Trace]) -> list[str]:
 
 def _many_row(traces: Sequence[Trace], i: int) -> list[str]:
     cells = [str(i)]
-    if traces[0].steps_per_epoch:
-        cells.append(f"{i / traces[0].steps_per_epoch:.4g}")
+    spe = _common_spe(traces)
+    if spe:
+        cells.append(f"{i / spe:.4g}")
     for t in traces:
         cells += _many_cells(t, i, _fmt)
     return cells

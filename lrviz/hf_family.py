@@ -50,7 +50,7 @@ DEFAULT_HORIZON = 100
 # get_scheduler(name, optimizer, num_warmup_steps=None, num_training_steps=None, scheduler_specific_kwargs=None)
 GET_SCHEDULER_ARGS = ("name", "optimizer", "num_warmup_steps", "num_training_steps", "scheduler_specific_kwargs")
 _TOP_LEVEL = ("num_warmup_steps", "num_training_steps")  # passed by get_scheduler itself, not in the dict
-_DROPPED = ("last_epoch",)  # get_scheduler cannot pass it for every schedule
+_DROPPED = ("last_epoch",)  # get_scheduler passes it only to schedules that take scheduler_specific_kwargs
 
 # The names transformers 5.23 knows, listed (without parameters) when it is not installed:
 # SchedulerType value -> (SchedulerType member, function, one-line summary).
@@ -619,8 +619,8 @@ def _offered(schedule: Schedule) -> list[ParamInfo]:
     """The parameters a user can set through get_scheduler for this name."""
     out = []
     for info in schedule.params[1:]:  # the first is the optimizer
-        if info.name in _DROPPED:
-            continue
+        if info.name in _DROPPED and not schedule.route.kwargs:
+            continue  # e.g. constant_with_warmup: get_scheduler passes nothing else
         if info.name in _TOP_LEVEL and info.name in schedule.route.passes:
             out.append(info)
         elif schedule.route.kwargs:
@@ -749,6 +749,10 @@ def build(spec: Spec, optimizer: Any) -> Any:
         ) from None
     _check_optimizer(spec, optimizer)
     top, specific = _split(spec)
+    if specific.get("last_epoch", -1) != -1:
+        # resuming, as a restarted training would: torch needs initial_lr in each group
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
     try:
         return get_scheduler(spec.name, optimizer, **top, scheduler_specific_kwargs=specific or None)
     except (ValueError, TypeError, ArithmeticError) as exc:

@@ -267,6 +267,7 @@ def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example
         decays=decays,
         code=code,
         origin=ORIGIN,
+        absolute=True,
     )
 
 

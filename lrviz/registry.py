@@ -106,6 +106,7 @@ class Entry:
     # None for torch's classes, rendered as ``lr_scheduler.Name(optimizer, ...)``.
     code: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     origin: str = ""  # where the schedule comes from, e.g. "torch.optim.lr_scheduler.StepLR"
+    absolute: bool = False  # sets the LR itself: the optimizer's lr is not used
 
     @property
     def user_params(self) -> tuple[Param, ...]:

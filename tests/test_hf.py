@@ -274,7 +274,11 @@ def test_parameters_come_from_transformers(name):
             assert param.default == theirs.default and type(param.default) is type(theirs.default)
         assert param.help, f"{name}.{param.name} has no help"
         assert param.option.startswith("--") and "_" not in param.option
-    assert "last_epoch" not in [p.name for p in entry.params]
+    # last_epoch reaches a schedule only through scheduler_specific_kwargs, which get_scheduler
+    # drops for constant and constant_with_warmup
+    assert ("last_epoch" in [p.name for p in entry.params]) == (
+        "last_epoch" in signature and name not in ("constant", "constant_with_warmup")
+    )
     assert entry.summary.endswith(".") and "`" not in entry.summary
     assert entry.family == "transformers" and entry.extra == "hf" and not entry.decays
     assert entry.origin.startswith(f"transformers.get_scheduler({name!r}) (transformers ")
@@ -290,8 +294,8 @@ def test_what_get_scheduler_ignores_is_not_offered():
 
     assert names("constant") == []
     assert names("constant_with_warmup") == ["num_warmup_steps"]
-    assert names("inverse_sqrt") == ["num_warmup_steps", "timescale"]
-    assert names("cosine") == ["num_warmup_steps", "num_training_steps", "num_cycles"]
+    assert names("inverse_sqrt") == ["num_warmup_steps", "timescale", "last_epoch"]
+    assert names("cosine") == ["num_warmup_steps", "num_training_steps", "num_cycles", "last_epoch"]
     assert names("warmup_stable_decay")[:4] == [
         "num_warmup_steps",
         "num_decay_steps",
@@ -579,3 +583,29 @@ def test_issue_math_sanity():
     steps = np.arange(10, 200)
     np.testing.assert_allclose(t.lr[0, 10:], 0.5 / np.sqrt((steps - 10 + 40) / 40), rtol=1e-12)
     assert math.isclose(t.lr[0, 5], 0.25)
+
+
+def test_positional_arguments_after_last_epoch_reach_their_parameter():
+    """Pasted code passes last_epoch positionally before min_lr: it must not land in min_lr."""
+    pasted = lrviz.trace("get_cosine_with_min_lr_schedule_with_warmup(optimizer, 10, 100, 0.5, -1, 1e-3)")
+    named = lrviz.trace("cosine_with_min_lr(num_warmup_steps=10, num_training_steps=100, min_lr=1e-3)")
+    assert pasted.spec.value("min_lr") == 1e-3 and pasted.spec.value("last_epoch") == -1
+    np.testing.assert_array_equal(pasted.lr, named.lr)
+
+
+def test_resuming_with_last_epoch_equals_transformers():
+    from transformers import get_scheduler
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1, momentum=0.9)
+    for group in opt.param_groups:
+        group.setdefault("initial_lr", group["lr"])
+    scheduler = get_scheduler(
+        "cosine", opt, num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs={"last_epoch": 20}
+    )
+    expected = []
+    for _ in range(30):
+        opt.step()
+        expected.append(opt.param_groups[0]["lr"])
+        scheduler.step()
+    t = lrviz.trace("cosine(num_warmup_steps=10, num_training_steps=100, last_epoch=20)", 30)
+    np.testing.assert_array_equal(t.lr[0], expected)

@@ -413,21 +413,28 @@ def _composite_labels(ax: Axes, t: Trace) -> None:
         ax.text(0.99, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.3")
 
 
+def _optimizer_text(t: Trace) -> str:
+    if t.spec.entry.absolute:  # the schedule sets the LR itself
+        return f"{t.optimizer.split('(')[0]} (its lr unused: {t.name} sets the LR)"
+    return t.optimizer
+
+
 def _titles(fig: Figure, items: Sequence[Trace], title: str | None, grid: bool = False) -> None:
     if len(items) == 1:
         t = items[0]
         heading = title or t.name
         detail = t.spec.format()
         detail = detail[len(t.name) :] if detail.startswith(t.name + "(") else detail
+        optimizer = _optimizer_text(t)
         sub = (
-            f"{detail}  ·  {t.optimizer}  ·  {t.n_steps:,} steps"
+            f"{detail}  ·  {optimizer}  ·  {t.n_steps:,} steps"
             if detail != "()"
-            else (f"{t.optimizer}  ·  {t.n_steps:,} steps")
+            else (f"{optimizer}  ·  {t.n_steps:,} steps")
         )
     else:
         names = " vs ".join(t.label for t in items)
         heading = title or (names if len(names) <= 70 else f"{len(items)} schedules compared")
-        optimizers = list(dict.fromkeys(t.optimizer for t in items))
+        optimizers = list(dict.fromkeys(_optimizer_text(t) for t in items))
         lengths = sorted({t.n_steps for t in items})
         steps = f"{lengths[0]:,} steps" if len(lengths) == 1 else f"{lengths[0]:,}–{lengths[-1]:,} steps"
         sub = f"{' / '.join(optimizers)}  ·  {steps}"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from clirun import run, run_ok
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -32,21 +33,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # --------------------------------------------------------------------------------------
 # Helpers
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """main(args) in-process: (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_ok(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, str]:
-    code, out, err = run(capsys, *args)
-    assert code == 0, f"lrviz {shlex.join(args)} exited {code}: {err}"
-    assert "Traceback" not in err and "internal error" not in err, err
-    return out, err
 
 
 def subprocess_lrviz(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from clirun import run, run_ok
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -57,21 +58,6 @@ THREE_TORCH: dict[str, Callable[[torch.optim.Optimizer], object]] = {
 
 # --------------------------------------------------------------------------------------
 # Helpers
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """main(args) in-process: (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_ok(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, str]:
-    code, out, err = run(capsys, *args)
-    assert code == 0, f"lrviz {shlex.join(args)} exited {code}: {err}"
-    assert "Traceback" not in err and "internal error" not in err, err
-    return out, err
 
 
 def run_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from clirun import run, run_ok
 from torch.optim import lr_scheduler
 
 import lrviz
 from lrviz import config, registry, user_family
-from lrviz.cli import main
 from lrviz.errors import LrvizError
 from lrviz.safe_expr import SpecError
 from lrviz.spec import _substitute_refs, looks_like_schedule, parse
@@ -157,20 +157,6 @@ def pkg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 # --------------------------------------------------------------------------------------
 # Helpers
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_ok(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, str]:
-    code, out, err = run(capsys, *args)
-    assert code == 0, f"lrviz {shlex.join(args)} exited {code}: {err}"
-    assert "Traceback" not in err and "internal error" not in err, err
-    return out, err
 
 
 def run_fail(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -207,6 +207,11 @@ _SCHEDULE_COMMAND: dict[str, Any] = {
 }
 
 
+SHARED_OPTIONS = ("steps_per_epoch", "lr")
+"""Common options that a schedule parameter of the same name also takes (OneCycleLR's
+``steps_per_epoch``, a recipe's ``lr``)."""
+
+
 class Format(str, Enum):
     rich = "rich"
     csv = "csv"
@@ -296,11 +301,8 @@ def _norm_option(token: str) -> str:
 
 
 def _entry_of(spec_text: str) -> Entry | None:
-    head = spec_text.strip().split("(", 1)[0].strip()
-    if "=" in head:
-        head = head.split("=", 1)[1].strip()
     try:
-        return registry.find(head)
+        return registry.find(spec_mod.schedule_head(spec_text))
     except LrvizError:
         return None
 
@@ -417,7 +419,7 @@ def resolve(spec_text: str, tokens: Sequence[str], ctx: typer.Context, shared: T
         entry.require()
     options = _schedule_options(entry, tokens, ctx)
     if shared is not None:
-        for name in ("steps_per_epoch", "lr"):
+        for name in SHARED_OPTIONS:
             value = getattr(shared, name)
             if value is not None and entry.param(name) is not None:
                 options.setdefault(name, str(value))
@@ -559,7 +561,7 @@ def _shared_args(spec: Spec, opts: TraceOptions) -> Spec:
     """A config's trace options that a schedule also takes as parameters (OneCycleLR's
     steps_per_epoch, a recipe's lr), given to it unless it sets them itself."""
     updates = {}
-    for name in ("steps_per_epoch", "lr"):
+    for name in SHARED_OPTIONS:
         value = getattr(opts, name)
         param = spec.entry.param(name)
         if value is not None and param is not None and name not in spec.args:

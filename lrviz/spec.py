@@ -241,14 +241,21 @@ def _find(dotted: str) -> Entry | None:
     return registry.find(ref if ref is not None else dotted)
 
 
+def schedule_head(text: str) -> str:
+    """The schedule name a spec text starts with: ``CyclicLR`` of ``"CyclicLR(base_lr=0.1)"``
+    or of a pasted ``"scheduler = lr_scheduler.CyclicLR(...)"`` (prefix kept)."""
+    head = text.strip().split("(", 1)[0].strip()
+    if "=" in head:
+        head = head.split("=", 1)[1].strip()
+    return head
+
+
 def looks_like_schedule(text: str) -> bool:
     """Whether ``text`` starts with a schedule name (or ``module:Class``), without importing
     anything: for telling schedules from option values on a command line."""
     from . import user_family
 
-    head = text.strip().split("(", 1)[0].strip()
-    if "=" in head:  # a pasted "scheduler = lr_scheduler.X(...)"
-        head = head.split("=", 1)[1].strip()
+    head = schedule_head(text)
     if user_family.is_ref(head):
         return True
     try:

@@ -261,6 +261,11 @@ def _series(items: Sequence[Trace], offset: int = 0) -> Iterator[tuple[int, Trac
             i += 1
 
 
+def _color(items: Sequence[Trace], k: int, offset: int = 0) -> str:
+    """The colour of trace k's first line (each param group is a series of its own)."""
+    return PALETTE[(offset + sum(t.n_groups for t in items[:k])) % len(PALETTE)]
+
+
 def _x(t: Trace, step: float) -> float:
     return step / t.steps_per_epoch if t.steps_per_epoch else step
 
@@ -271,7 +276,7 @@ def _draw_lr(ax: Axes, items: Sequence[Trace], log: bool, offset: int = 0, legen
     for i, t, g in _series(items, offset):
         ax.plot(t.x, t.lr[g], label=_label(t, g, several) or None, **_line_kwargs(i, t.n_steps, distinct))
     for k, t in enumerate(items):
-        color = PALETTE[(offset + sum(x.n_groups for x in items[:k])) % len(PALETTE)] if several else "0.55"
+        color = _color(items, k, offset) if several else "0.55"
         for event in t.events:
             if event.kind in ("milestone", "reduction", "increase"):
                 ax.axvline(_x(t, event.step), color=color, alpha=0.6, linewidth=0.8, linestyle=":", zorder=0)
@@ -359,7 +364,7 @@ def _annotate(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
     span = (high - low) or 1.0
     log = ax.get_yscale() == "log"
     for k, t in enumerate(items):
-        color = PALETTE[(offset + sum(x.n_groups for x in items[:k])) % len(PALETTE)]
+        color = _color(items, k, offset)
         seen: set[tuple[int, str]] = set()
         for mark in _merge_marks(analysis.marks(t)):
             if (mark.step, mark.kind) in seen or not math.isfinite(mark.value) or (log and mark.value <= 0):

@@ -97,13 +97,15 @@ def markdown(t: Trace, rows: list[int]) -> str:
 
 
 def select_rows_many(traces: Sequence[Trace], every: int | None = None) -> list[int]:
-    """The steps to show for several schedules side by side: each one's turns and jumps."""
-    keep: set[int] = set()
-    for t in traces:
-        keep.update(select_rows(t, every))
-    n = max(t.n_steps for t in traces)
+    """The steps to show for several schedules side by side: each one's turns and jumps, or
+    every K-th step; each schedule's last step always."""
+    ends = {t.n_steps - 1 for t in traces}
     if every is not None:
-        keep = set(range(0, n, max(1, every))) | {t.n_steps - 1 for t in traces}
+        n = max(t.n_steps for t in traces)
+        return sorted(set(range(0, n, max(1, every))) | ends)
+    keep: set[int] = set(ends)
+    for t in traces:
+        keep.update(select_rows(t))
     return sorted(keep)
 
 
@@ -112,9 +114,8 @@ def _many_columns(traces: Sequence[Trace]) -> list[str]:
     return [c.replace(":momentum", " momentum").replace(":beta1", " beta1") for c in cols]
 
 
-def _many_row(traces: Sequence[Trace], i: int) -> list[str]:
+def _many_row(traces: Sequence[Trace], i: int, spe: int | None) -> list[str]:
     cells = [str(i)]
-    spe = _common_spe(traces)
     if spe:
         cells.append(f"{i / spe:.4g}")
     for t in traces:
@@ -135,13 +136,15 @@ def rich_table_many(traces: Sequence[Trace], rows: list[int], every: int | None 
     table = Table(caption=f"{caption_text} · {' / '.join(optimizers)}", caption_style="dim")
     for col in _many_columns(traces):
         table.add_column(col, justify="right", style="cyan" if col == "step" else None, overflow="fold")
+    spe = _common_spe(traces)
     for i in rows:
-        table.add_row(*_many_row(traces, i))
+        table.add_row(*_many_row(traces, i, spe))
     return table
 
 
 def markdown_many(traces: Sequence[Trace], rows: list[int]) -> str:
     cols = _many_columns(traces)
     lines = ["| " + " | ".join(c.replace("|", "\\|") for c in cols) + " |", "|" + "|".join("---:" for _ in cols) + "|"]
-    lines += ["| " + " | ".join(_many_row(traces, i)) + " |" for i in rows]
+    spe = _common_spe(traces)
+    lines += ["| " + " | ".join(_many_row(traces, i, spe)) + " |" for i in rows]
     return "\n".join(lines) + "\n"

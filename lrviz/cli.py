@@ -22,6 +22,7 @@ from . import __version__, registry
 from . import spec as spec_mod
 from .errors import LrvizError, did_you_mean
 from .registry import BOOL, Entry, Param
+from .runs import SHARED_OPTIONS
 from .spec import Spec
 
 if TYPE_CHECKING:
@@ -205,11 +206,6 @@ _SCHEDULE_COMMAND: dict[str, Any] = {
     "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True},
     "add_help_option": False,
 }
-
-
-SHARED_OPTIONS = ("steps_per_epoch", "lr")
-"""Common options that a schedule parameter of the same name also takes (OneCycleLR's
-``steps_per_epoch``, a recipe's ``lr``)."""
 
 
 class Format(str, Enum):
@@ -527,13 +523,14 @@ def _gather(
     command: str,
 ) -> _Job:
     from .config import load
+    from .runs import shared_args
 
     cfg = load(config_path) if config_path is not None else None
     job = _Job([], [], [], [], cfg)
     if cfg is not None:
         for k, run_ in enumerate(cfg.runs):
             merged = cfg.trace.merged(run_.options).merged(cli)
-            job.specs.append(_shared_args(run_.spec, merged))
+            job.specs.append(shared_args(run_.spec, merged))
             job.options.append(merged)
             job.labels.append(run_.label)
             from_config = cli.metric is None and merged.metric is not None
@@ -557,77 +554,24 @@ def _gather(
     return job
 
 
-def _shared_args(spec: Spec, opts: TraceOptions) -> Spec:
-    """A config's trace options that a schedule also takes as parameters (OneCycleLR's
-    steps_per_epoch, a recipe's lr), given to it unless it sets them itself."""
-    updates = {}
-    for name in SHARED_OPTIONS:
-        value = getattr(opts, name)
-        param = spec.entry.param(name)
-        if value is not None and param is not None and name not in spec.args:
-            updates[name] = spec_mod.coerce(value, param)
-    return spec_mod.with_args(spec, **updates) if updates else spec
-
-
 def _labels(job: _Job, given: Sequence[str] | None) -> list[str]:
-    from .analysis import short_labels
+    from .runs import labels
 
     given = list(given or [])
     if len(given) > len(job.specs):
         _fail(f"{len(given)} --label values for {len(job.specs)} schedule{'s' if len(job.specs) != 1 else ''}")
-    short = short_labels(job.specs)
-    out = []
-    for i, spec in enumerate(job.specs):
-        if i < len(given):
-            out.append(given[i])
-        else:
-            out.append(job.labels[i] or (short[i] if len(job.specs) > 1 else spec.format()))
-    return out
+    return labels(job.specs, [given[i] if i < len(given) else job.labels[i] for i in range(len(job.specs))])
 
 
 def _traces(job: _Job, labels: Sequence[str]) -> list[Trace]:
-    from . import metrics
-    from .engine import trace
+    from .runs import trace_all
 
-    needs = [s.entry.needs_metric for s in job.specs]
-    texts = {o.metric for o in job.options if o.metric}
-    if texts and not any(needs):
+    if any(o.metric for o in job.options) and not any(s.entry.needs_metric for s in job.specs):
         _stderr(
             "lrviz: warning: a metric is given, but no schedule here is metric-driven (such as ReduceLROnPlateau); "
             "ignoring it"
         )
-    loaded: dict[tuple[str, Path], Any] = {}
-    out = []
-    origins = job.origins or [""] * len(job.specs)
-    for spec, opts, label, folder, need, origin in zip(
-        job.specs, job.options, labels, job.metric_dirs, needs, origins, strict=True
-    ):
-        try:
-            metric = None
-            if need and opts.metric:
-                key = (opts.metric, folder)
-                if key not in loaded:
-                    loaded[key] = metrics.parse(opts.metric, folder)
-                metric = loaded[key]
-            out.append(
-                trace(
-                    spec,
-                    opts.steps,
-                    optimizer=opts.optimizer or "sgd",
-                    lr=opts.lr if opts.lr is not None else 0.1,
-                    group_lrs=opts.group_lr or (),
-                    momentum=opts.momentum,
-                    betas=opts.betas,
-                    steps_per_epoch=opts.steps_per_epoch,
-                    metric=metric,
-                    label=label,
-                )
-            )
-        except LrvizError as exc:
-            if not origin:
-                raise
-            raise LrvizError(origin + exc.message, exc.hint) from None
-    return out
+    return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins)
 
 
 def _report_all(traces: Sequence[Trace]) -> None:
@@ -681,6 +625,7 @@ def _draw(
     default_name: str,
 ) -> None:
     from .render import figure
+    from .runs import draw
 
     if out:
         paths = list(out)
@@ -692,16 +637,7 @@ def _draw(
     for path in paths:
         check_writable(path)
     dpi = fig_opts.dpi if fig_opts.dpi is not None else figure.DEFAULT_DPI
-    fig = figure.plot(
-        list(traces),
-        log=bool(fig_opts.log),
-        title=fig_opts.title,
-        size=figure.parse_size(fig_opts.size) if fig_opts.size else None,
-        style=fig_opts.style,
-        dpi=dpi,
-        layout=fig_opts.layout or "overlay",
-        annotate=bool(fig_opts.annotate),
-    )
+    fig = draw(traces, fig_opts)
     rendered = [(path, figure.to_bytes(fig, fmt, dpi)) for path, fmt in zip(paths, formats, strict=True)]
     write_atomic(rendered)
     _summaries(traces)
@@ -951,6 +887,150 @@ def table_cmd(
         if table.title is None:
             console.print(t.label, style="bold", highlight=False)
         console.print(table)
+
+
+@app.command("gallery")
+def gallery_cmd(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="[DIR]", help="Where the gallery goes. Default: gallery (in the current folder)."),
+    ] = Path("gallery"),
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing: regenerate in memory and exit 1 naming every stale, missing or extra file "
+            "(fresh copies go to a temporary folder).",
+        ),
+    ] = False,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="FILE.toml",
+            help="Draw the figures declared in this gallery file instead of lrviz's own (lrviz/gallery.toml).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Draw the docs gallery: an SVG and a PNG thumbnail per figure, README.md and index.html.
+
+    The figures are declared in one TOML file (lrviz's own, or --from yours): each is a
+    config file's [[schedule]] tables and options, plus an id, a section and a note. Every
+    schedule in the registry appears at least once. The output is the same byte for byte on
+    every run with the same torch, matplotlib and transformers.
+
+    Examples:
+
+      lrviz gallery                    # (re)generate ./gallery
+
+      lrviz gallery --check            # exit 1 if ./gallery is not what lrviz draws now
+
+      lrviz gallery docs/my-gallery --from my-gallery.toml
+    """
+    import time
+
+    from . import gallery as gal
+
+    plan = gal.load(source)
+    if folder.exists() and not folder.is_dir():
+        _fail(f"'{folder}' is a file; give a folder for the gallery")
+    if check:
+        if not folder.is_dir():
+            _fail(f"there is no gallery in '{folder}' to check; generate it with 'lrviz gallery {folder}'")
+    else:
+        if not folder.parent.is_dir():
+            _fail(f"cannot write the gallery in '{folder}': the folder '{folder.parent}' does not exist")
+        if folder.is_dir() and any(folder.iterdir()) and not gal.is_gallery(folder):
+            _fail(
+                f"'{folder}' holds files but no lrviz gallery; give a new or empty folder "
+                "(lrviz only replaces and removes files of a gallery it made)"
+            )
+    started = time.perf_counter()
+    out = _render_gallery(gal, plan)
+    seconds = time.perf_counter() - started
+    drawn = len(plan.drawable)
+    if out.skipped:
+        _stderr(f"lrviz: warning: gallery: {gal._skipped_text(out.skipped)}")
+    if check:
+        _check_gallery(gal, folder, out, seconds, source)
+        return
+    _write_gallery(gal, folder, out, drawn, seconds)
+
+
+def _render_gallery(gal: Any, plan: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("[bold]gallery[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("", total=len(plan.drawable))
+        count = 0
+
+        def step(fig: Any) -> None:
+            nonlocal count
+            if count:
+                progress.advance(task)
+            count += 1
+            progress.update(task, description=fig.id)
+
+        result = gal.render(plan, step)
+        progress.update(task, completed=len(plan.drawable))
+    return result
+
+
+def _write_gallery(gal: Any, folder: Path, out: Any, drawn: int, seconds: float) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "thumbs").mkdir(exist_ok=True)
+    changed = [
+        (folder / name, data)
+        for name, data in out.files.items()
+        if not (folder / name).is_file() or (folder / name).read_bytes() != data
+    ]
+    write_atomic(changed)
+    removed = sorted(gal.owned_files(folder) - set(out.files))
+    for name in removed:
+        (folder / name).unlink()
+    rest = len(out.files) - len(changed)
+    _stderr(
+        f"lrviz: gallery: {drawn} figures in {seconds:.1f} s; {len(changed)} files written, "
+        f"{rest} unchanged" + (f", {len(removed)} removed" if removed else "")
+    )
+    print(folder / "index.html")
+
+
+def _check_gallery(gal: Any, folder: Path, out: Any, seconds: float, source: Path | None) -> None:
+    problems = gal.compare(folder, out)
+    if not problems:
+        _stderr(f"lrviz: gallery: '{folder}' is up to date ({len(out.files)} files checked in {seconds:.1f} s)")
+        return
+    fresh = Path(tempfile.mkdtemp(prefix="lrviz-gallery-"))
+    (fresh / "thumbs").mkdir()
+    write_atomic([(fresh / name, data) for name, data in out.files.items()])
+    for problem in problems:
+        _stderr(f"lrviz: gallery: {problem}")
+    counts = {kind: sum(1 for p in problems if p.kind == kind) for kind in ("stale", "missing", "extra")}
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    recorded = gal.recorded_versions(folder)
+    differ = [
+        f"{name} {version} (here {out.versions.get(name, 'not installed')})"
+        for name, version in recorded.items()
+        if out.versions.get(name) != version
+    ]
+    again = f"lrviz gallery {folder}" + (f" --from {source}" if source else "")
+    why = f"; it was made with {', '.join(differ)}" if differ else ""
+    _stderr(
+        f"lrviz: error: the gallery in '{folder}' is out of date ({summary}){why}; "
+        f"run '{again}' to regenerate it (fresh files are in {fresh})"
+    )
+    raise SystemExit(1)
 
 
 FAMILY_NOTES = {

@@ -139,7 +139,7 @@ def plot(
     warnings_text = _warnings_text(items)
     if isinstance(size, str):
         size = parse_size(size)
-    ncols = 1 if layout == "overlay" else (2 if len(items) <= 4 else 3)
+    ncols = 1 if layout == "overlay" else (2 if len(items) in (2, 4) else 3)  # no half-empty rows of 3
     nrows = 1 if layout == "overlay" else math.ceil(len(items) / ncols)
     if size is None:
         cell = sum(heights[r] for r in rows) * (0.75 if layout == "grid" else 1.0)
@@ -335,7 +335,7 @@ _MARK_SYMBOL = {"peak": "^", "min": "v", "final": "o", "warmup": "D"}
 
 def _merge_marks(marks: list[Any]) -> list[Any]:
     """One label per point: the end of warmup at the peak says so on the peak's label, and a
-    minimum that is the final value is named once."""
+    schedule that ends at its minimum (reached at the end or earlier) names it once, at the end."""
     from dataclasses import replace
 
     by_kind = {m.kind: m for m in marks}
@@ -343,11 +343,11 @@ def _merge_marks(marks: list[Any]) -> list[Any]:
     for m in marks:
         if m.kind == "warmup" and "peak" in by_kind and by_kind["peak"].step == m.step:
             continue
-        if m.kind == "min" and "final" in by_kind and by_kind["final"].step == m.step:
+        if m.kind == "min" and "final" in by_kind and by_kind["final"].value == m.value:
             continue
         if m.kind == "peak" and "warmup" in by_kind and by_kind["warmup"].step == m.step:
             m = replace(m, text=f"{m.text} (warmup ends)")
-        if m.kind == "final" and "min" in by_kind and by_kind["min"].step == m.step:
+        if m.kind == "final" and "min" in by_kind and by_kind["min"].value == m.value:
             m = replace(m, text=f"final = min {m.text.split()[-1]}")
         same = next((i for i, o in enumerate(out) if o.step == m.step), None)
         if same is None:

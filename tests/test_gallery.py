@@ -1,0 +1,350 @@
+"""The docs gallery: its plan covers the registry, every figure is what its printed command
+draws, the output is the same byte for byte on every run, and --check names what drifted."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tempfile
+from pathlib import Path
+
+import pytest
+from clirun import run, run_ok
+
+from lrviz import gallery as gal
+from lrviz import registry
+from lrviz.errors import LrvizError
+from lrviz.render import figure
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "gallery"
+
+SMALL = """
+[gallery]
+title = "small"
+intro = "Two figures."
+
+[[section]]
+id = "a"
+title = "Section A"
+text = "About A."
+
+[[figure]]
+id = "step"
+section = "a"
+note = "Drops at 3."
+steps = 8
+[[figure.schedule]]
+spec = "StepLR(step_size=3, gamma=0.5)"
+
+[[figure]]
+id = "pair"
+section = "a"
+caption = "Two cosines"
+note = "Different periods."
+steps = 12
+layout = "grid"
+[[figure.schedule]]
+spec = "CosineAnnealingLR(T_max=4)"
+label = "short"
+[[figure.schedule]]
+spec = "CosineAnnealingLR(T_max=12)"
+"""
+
+
+@pytest.fixture()
+def small(tmp_path):
+    source = tmp_path / "small.toml"
+    source.write_text(SMALL, encoding="utf-8")
+    return source
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return gal.load()
+
+
+# --------------------------------------------------------------------------------------
+# The plan: lrviz's own gallery file
+
+
+@pytest.mark.parametrize("entry", registry.entries(), ids=lambda e: e.name)
+def test_every_registry_schedule_has_a_figure_of_its_own(plan, entry):
+    alone = [f for f in plan.figures if len(f.config.runs) == 1 and f.config.runs[0].spec.entry.name == entry.name]
+    assert alone, f"no gallery figure shows {entry.name} alone"
+
+
+def test_the_issue_s_figures_are_there(plan):
+    ids = {f.id for f in plan.figures}
+    for fid in ("cycliclr-modes", "warmups", "cosine-family", "sequential-vs-chained", "cycliclr-triangular2-adam"):
+        assert fid in ids
+    modes = next(f for f in plan.figures if f.id == "cycliclr-modes")
+    assert sorted(r.spec.args["mode"] for r in modes.config.runs) == ["exp_range", "triangular", "triangular2"]
+    adam = next(f for f in plan.figures if f.id == "cycliclr-triangular2-adam")
+    assert adam.config.trace.optimizer == "adam" and adam.config.trace.steps_per_epoch
+    plateau = [f for f in plan.figures if f.config.runs[0].spec.entry.needs_metric]
+    assert plateau and all(f.config.trace.metric for f in plateau)
+    sv = next(f for f in plan.figures if f.id == "sequential-vs-chained")
+    seq, chained = (r.spec for r in sv.config.runs)
+    assert seq.args["schedulers"] == chained.args["schedulers"]  # the same children
+
+
+def test_every_figure_has_a_caption_a_note_and_a_known_section(plan):
+    sections = {s.id for s in plan.sections}
+    for fig in plan.figures:
+        assert fig.caption and fig.note.endswith("."), fig.id
+        assert fig.section in sections
+        assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", fig.id)
+
+
+def test_figure_ids_are_unique(plan):
+    ids = [f.id for f in plan.figures]
+    assert len(ids) == len(set(ids))
+
+
+def test_a_new_registry_entry_gets_a_figure_with_no_edit(monkeypatch):
+    entries = registry.entries()
+    step = next(e for e in entries if e.name == "StepLR")
+    from dataclasses import replace
+
+    twin = replace(step, name="StepLRTwin", family="newfamily", example="StepLR(step_size=5)")
+    monkeypatch.setattr(registry, "entries", lambda: [*entries, twin])
+    plan = gal.load()
+    auto = [f for f in plan.figures if f.auto]
+    assert [f.id for f in auto] == ["steplrtwin"]
+    assert auto[0].section == "newfamily" and any(s.id == "newfamily" for s in plan.sections)
+
+
+# --------------------------------------------------------------------------------------
+# Each figure is exactly what its command draws
+
+
+def _committed_figures() -> list[gal.Figure]:
+    return [f for f in gal.load().figures if f.missing_extra is None]
+
+
+@pytest.mark.parametrize("fig", _committed_figures(), ids=lambda f: f.id)
+def test_the_printed_command_draws_the_committed_svg(fig, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = shlex.split(fig.command())
+    assert args[0] == "lrviz" and args[-2:] == ["-o", f"{fig.id}.svg"]
+    run_ok(capsys, *args[1:])
+    drawn = (tmp_path / f"{fig.id}.svg").read_bytes()
+    committed = COMMITTED / f"{fig.id}.svg"
+    assert committed.is_file(), f"{committed} is missing: run 'lrviz gallery'"
+    assert drawn == committed.read_bytes(), f"{fig.id}: the command draws another SVG than gallery/ holds"
+
+
+def test_commands_quote_for_the_shell():
+    assert gal._quote("plain") == "plain"
+    assert gal._quote("StepLR(step_size=3)") == '"StepLR(step_size=3)"'
+    assert gal._quote("mode='x'") == "\"mode='x'\""
+    text = 'say "$HOME"'
+    assert shlex.split(gal._quote(text)) == [text]
+
+
+def test_labels_in_a_command_keep_their_places(small):
+    plan = gal.load(small)
+    pair = next(f for f in plan.figures if f.id == "pair")
+    args = shlex.split(pair.command())
+    assert args[args.index("--label") + 1] == "short"
+    assert args.count("--label") == 1  # only up to the last label given
+    assert "--layout" in args and args[args.index("--layout") + 1] == "grid"
+
+
+# --------------------------------------------------------------------------------------
+# Determinism
+
+
+def test_rendering_twice_gives_the_same_bytes(small):
+    plan = gal.load(small)
+    first = gal.render(plan).files
+    # matplotlib's global state touched in between must not matter
+    import matplotlib
+
+    with matplotlib.rc_context({"lines.linewidth": 5, "svg.hashsalt": None}):
+        second = gal.render(plan).files
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_svgs_carry_no_date_and_thumbnails_have_a_fixed_width(small):
+    out = gal.render(gal.load(small))
+    for name, data in out.files.items():
+        if name.endswith(".svg"):
+            text = data.decode()
+            assert "<dc:date>" not in text
+        if name.endswith(".png"):
+            assert gal.png_size(data)[0] == gal.THUMB_WIDTH
+
+
+# --------------------------------------------------------------------------------------
+# The pages
+
+
+def test_readme_grid_names_image_title_command_and_note(small):
+    plan = gal.load(small)
+    text = gal.render(plan).files["README.md"].decode()
+    for fig in plan.figures:
+        assert f'<a href="{fig.id}.svg"><img src="thumbs/{fig.id}.png"' in text
+        assert f"<b>{fig.caption}</b>" in text and fig.note in text
+        assert f"<pre>{fig.command()}</pre>".replace('"', "&quot;").replace("'", "&#x27;") in text
+    assert "## Section A" in text and "(#section-a)" in text
+
+
+def test_index_html_is_self_contained(small):
+    out = gal.render(gal.load(small))
+    text = out.files["index.html"].decode()
+    assert '<meta name="viewport"' in text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "the page must not load anything remote"
+    assert "@import" not in text and "url(" not in text
+    for src in re.findall(r'(?:src|href)="([^"#]+)"', text):
+        assert src in out.files, f"{src} is referenced but not generated"
+
+
+def test_skipped_figures_are_named_on_both_pages(small, monkeypatch):
+    plan = gal.load(small)
+    monkeypatch.setattr(gal.Figure, "missing_extra", property(lambda self: "x" if self.id == "pair" else None))
+    out = gal.render(plan)
+    assert "pair.svg" not in out.files and "step.svg" in out.files
+    assert "1 figure skipped (x)" in out.files["README.md"].decode()
+    assert "1 figure skipped (x)" in out.files["index.html"].decode()
+
+
+# --------------------------------------------------------------------------------------
+# The command: generating, checking, refusing
+
+
+def test_generate_then_check_passes(small, tmp_path, capsys):
+    folder = tmp_path / "g"
+    out, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    assert out.strip() == str(folder / "index.html")
+    assert "2 figures" in err and "6 files written" in err
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+        "README.md",
+        "index.html",
+        "pair.svg",
+        "step.svg",
+        "thumbs/pair.png",
+        "thumbs/step.png",
+    ]
+    _, err = run_ok(capsys, "gallery", str(folder), "--check", "--from", str(small))
+    assert "up to date" in err
+    _, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    assert "0 files written, 6 unchanged" in err
+
+
+def test_check_catches_a_changed_default(small, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = tmp_path / "g"
+    run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    monkeypatch.setattr(figure, "DEFAULT_WIDTH", figure.DEFAULT_WIDTH + 1)  # a default changes in lrviz
+    code, out, err = run(capsys, "gallery", str(folder), "--check", "--from", str(small))
+    assert code == 1 and out == ""
+    assert f"lrviz: gallery: stale: {folder / 'step.svg'}" in err
+    assert f"stale: {folder / 'thumbs' / 'step.png'}" in err
+    assert f"stale: {folder / 'index.html'}" in err  # the thumbnail's height is on the page
+    assert "pair.svg" not in err  # a grid's width does not follow DEFAULT_WIDTH
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("lrviz: error: the gallery in") and "(3 stale)" in last and "lrviz gallery" in last
+    fresh = Path(re.search(r"fresh files are in (\S+)\)", last).group(1))
+    assert (fresh / "step.svg").read_bytes() != (folder / "step.svg").read_bytes()
+
+
+def test_check_catches_edits_missing_and_extra_files(small, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = tmp_path / "g"
+    run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    small.write_text(SMALL.replace("Drops at 3.", "Drops at step 3."), encoding="utf-8")
+    (folder / "pair.svg").unlink()
+    (folder / "old.svg").write_text("<svg/>")
+    code, _, err = run(capsys, "gallery", str(folder), "--check", "--from", str(small))
+    assert code == 1
+    assert f"stale: {folder / 'README.md'}" in err and f"stale: {folder / 'index.html'}" in err
+    assert f"missing: {folder / 'pair.svg'}" in err and f"extra: {folder / 'old.svg'}" in err
+    assert "2 stale, 1 missing, 1 extra" in err
+
+
+def test_regenerating_removes_what_no_figure_makes_and_nothing_else(small, tmp_path, capsys):
+    folder = tmp_path / "g"
+    run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    (folder / "old.svg").write_text("<svg/>")
+    (folder / "notes.txt").write_text("mine")
+    _, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    assert "1 removed" in err
+    assert not (folder / "old.svg").exists() and (folder / "notes.txt").read_text() == "mine"
+
+
+def test_check_names_the_versions_a_gallery_was_made_with(small, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = tmp_path / "g"
+    run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    readme = folder / "README.md"
+    here = gal.versions()["matplotlib"]
+    readme.write_text(readme.read_text().replace(f"matplotlib {here}", "matplotlib 0.1"), encoding="utf-8")
+    code, _, err = run(capsys, "gallery", str(folder), "--check", "--from", str(small))
+    assert code == 1 and "it was made with matplotlib 0.1 (here " in err
+
+
+def test_refuses_a_folder_it_did_not_make(small, tmp_path, capsys):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "mine.md").write_text("keep")
+    code, _, err = run(capsys, "gallery", str(folder), "--from", str(small))
+    assert code == 2 and "holds files but no lrviz gallery" in err
+    assert [p.name for p in folder.iterdir()] == ["mine.md"]
+    file = tmp_path / "afile"
+    file.write_text("x")
+    code, _, err = run(capsys, "gallery", str(file), "--from", str(small))
+    assert code == 2 and "is a file" in err
+    code, _, err = run(capsys, "gallery", str(tmp_path / "none"), "--check", "--from", str(small))
+    assert code == 2 and "there is no gallery" in err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(small, tmp_path, capsys):
+    _, err = run_ok(capsys, "gallery", str(tmp_path / "g"), "--from", str(small))
+    assert err.count("\n") == 1 and "━" not in err
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (('id = "step"', 'id = "Step Figure"'), "needs id"),
+        (('note = "Drops at 3."', 'notes = "Drops at 3."'), "unknown key 'figure[1].notes'; did you mean 'note'"),
+        (('section = "a"\nnote = "Drops', 'section = "b"\nnote = "Drops'), "unknown section 'b'"),
+        (('id = "pair"', 'id = "step"'), "two figures have the id 'step'"),
+        (('label = "short"', 'label = "short"\nsteps = 3'), "has its own trace options"),
+        (("steps = 8", 'steps = "eight"'), "steps must be a whole number"),
+        (('spec = "StepLR(step_size=3, gamma=0.5)"', 'spec = "StepLR(step_size=3, gama=0.5)"'), "gama"),
+        (("[gallery]", "[galery]"), "unknown key 'galery'"),
+    ],
+)
+def test_bad_gallery_files_are_one_line_errors(small, tmp_path, capsys, edit, message):
+    small.write_text(SMALL.replace(*edit), encoding="utf-8")
+    code, out, err = run(capsys, "gallery", str(tmp_path / "g"), "--from", str(small))
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and err.startswith("lrviz: error: small.toml")
+    assert not (tmp_path / "g").exists()
+
+
+def test_a_figure_that_fails_to_trace_is_named(small, tmp_path, capsys):
+    small.write_text(SMALL.replace("StepLR(step_size=3, gamma=0.5)", "StepLR(step_size=0)"), encoding="utf-8")
+    code, _, err = run(capsys, "gallery", str(tmp_path / "g"), "--from", str(small))
+    assert code == 2 and "gallery figure 'step'" in err and err.count("\n") == 1
+
+
+def test_a_missing_gallery_file_is_an_error(tmp_path, capsys):
+    code, _, err = run(capsys, "gallery", str(tmp_path / "g"), "--from", str(tmp_path / "nope.toml"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_the_committed_gallery_was_made_from_the_packaged_file():
+    text = (COMMITTED / "README.md").read_text(encoding="utf-8")
+    assert "from lrviz/gallery.toml" in text
+    assert gal.is_gallery(COMMITTED)
+
+
+def test_errors_from_load_are_lrviz_errors():
+    with pytest.raises(LrvizError, match="declares no figure"):
+        gal.from_data({"gallery": {"title": "x"}})

@@ -348,3 +348,23 @@ def test_the_committed_gallery_was_made_from_the_packaged_file():
 def test_errors_from_load_are_lrviz_errors():
     with pytest.raises(LrvizError, match="declares no figure"):
         gal.from_data({"gallery": {"title": "x"}})
+
+
+def test_svg_clip_ids_do_not_depend_on_memory_addresses():
+    a = b'<clipPath id="p0123456789"/><g clip-path="url(#p0123456789)"/><g clip-path="url(#paaaaaaaaaa)"/>'
+    a += b'<clipPath id="paaaaaaaaaa"/>'
+    b = a.replace(b"p0123456789", b"pfedcba9876").replace(b"paaaaaaaaaa", b"p5555555555")
+    assert figure._stable_clip_ids(a) == figure._stable_clip_ids(b)
+    assert figure._stable_clip_ids(a).count(b"clip1") == 2 and figure._stable_clip_ids(a).count(b"clip2") == 2
+
+
+def test_the_pinned_versions_are_those_the_committed_gallery_was_made_with():
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / ".github" / "gallery-constraints.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    recorded = gal.recorded_versions(COMMITTED)
+    assert recorded["matplotlib"] == pins["matplotlib"]
+    assert recorded.get("transformers") == pins["transformers"]
+    assert recorded["torch"].startswith("2.13.0")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -139,7 +140,7 @@ def plot(
     warnings_text = _warnings_text(items)
     if isinstance(size, str):
         size = parse_size(size)
-    ncols = 1 if layout == "overlay" else (2 if len(items) in (2, 4) else 3)  # no half-empty rows of 3
+    ncols = 1 if layout == "overlay" else (2 if len(items) <= 4 else 3)
     nrows = 1 if layout == "overlay" else math.ceil(len(items) / ncols)
     if size is None:
         cell = sum(heights[r] for r in rows) * (0.75 if layout == "grid" else 1.0)
@@ -362,7 +363,11 @@ def _annotate(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
 
     low, high = ax.get_ylim()
     span = (high - low) or 1.0
+    left, right = ax.get_xlim()
+    width = (right - left) or 1.0
+    width_pt = ax.bbox.width * 72 / (ax.figure.dpi or 72)  # before layout: close enough to keep labels apart
     log = ax.get_yscale() == "log"
+    placed: list[tuple[float, float, float, bool, int]] = []  # x0, x1 (axes fraction), rel y, up, level
     for k, t in enumerate(items):
         color = _color(items, k, offset)
         seen: set[tuple[int, str]] = set()
@@ -378,10 +383,21 @@ def _annotate(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
             else:
                 rel = (mark.value - low) / span
             # labels point into the axes: above points in the lower half, below in the upper half;
-            # several schedules are staggered so equal values do not print over each other
+            # a label that would overlap one already placed nearby moves one line further out
             up = rel < 0.5
-            dy = (7 + 10 * k) * (1 if up else -1)
             ha = "right" if mark.step > 0.8 * t.n_steps else "left" if mark.step < 0.1 * t.n_steps else "center"
+            fx = (x - left) / width
+            text_w = len(mark.text) * 7.5 * 0.55 / max(width_pt, 1.0)
+            x0 = fx - text_w if ha == "right" else fx if ha == "left" else fx - text_w / 2
+            x1 = x0 + text_w
+            level = k
+            while any(
+                o_up == up and o_level == level and abs(o_rel - rel) < 0.12 and x0 < o_x1 and o_x0 < x1
+                for o_x0, o_x1, o_rel, o_up, o_level in placed
+            ):
+                level += 1
+            placed.append((x0, x1, rel, up, level))
+            dy = (7 + 10 * level) * (1 if up else -1)
             ax.annotate(
                 mark.text,
                 (x, mark.value),
@@ -474,4 +490,24 @@ def to_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "lrviz"}):
         fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
-    return buf.getvalue()
+    data = buf.getvalue()
+    return _stable_clip_ids(data) if fmt == "svg" else data
+
+
+_CLIP_ID = re.compile(rb'clipPath id="(p[0-9a-f]{10})"')
+
+
+def _stable_clip_ids(svg: bytes) -> bytes:
+    """Number the SVG's clip paths in order of appearance. matplotlib names a clip *path*
+    (not a rectangle) after its object's memory address, so the same figure drawn in
+    another process, or after other figures, would get other ids."""
+    ids = set(_CLIP_ID.findall(svg))
+    if not ids:
+        return svg
+    pattern = re.compile(rb'(?<=["#])(' + b"|".join(sorted(ids)) + rb')(?=[")])')
+    names: dict[bytes, bytes] = {}
+
+    def rename(match: re.Match[bytes]) -> bytes:
+        return names.setdefault(match.group(1), b"clip%d" % (len(names) + 1))
+
+    return pattern.sub(rename, svg)

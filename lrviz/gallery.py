@@ -520,7 +520,7 @@ font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,s
 header,main,footer{max-width:1500px;margin:0 auto;padding:0 16px}
 header{padding-top:24px}
 h1{font-size:1.9rem;margin:0 0 8px}
-h2{font-size:1.35rem;margin:40px 0 4px;padding-top:8px;border-top:1px solid var(--line)}
+h2{font-size:1.35rem;margin:28px 0 4px;padding-top:12px;border-top:1px solid var(--line)}
 a{color:var(--accent)}
 .intro,.section-text{color:var(--muted);max-width:80ch;margin:4px 0 12px}
 nav{display:flex;flex-wrap:wrap;gap:6px 14px;margin:12px 0}
@@ -530,6 +530,7 @@ nav a span{color:var(--muted);font-size:.85em}
 border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--fg)}
 .js .filter{display:block}
 .count{color:var(--muted);font-size:.9rem;min-height:1.5em}
+.count:empty{min-height:0}
 .note-box{border-left:4px solid var(--accent);background:var(--card);padding:8px 12px;margin:12px 0}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,380px),1fr));gap:16px;margin-top:12px}
 .card{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;overflow:hidden;
@@ -611,6 +612,7 @@ def page(plan: Plan, out: Output, sizes: Mapping[str, tuple[int, int]]) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="{GENERATOR}">',
+        '<link rel="icon" href="data:,">',  # no /favicon.ico request (a 404 on most servers)
         f"<title>{esc(plan.title)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
@@ -629,7 +631,7 @@ def page(plan: Plan, out: Output, sizes: Mapping[str, tuple[int, int]]) -> str:
             parts.append(f'<a href="#{esc(section.id)}">{esc(section.title)} <span>{n}</span></a>')
     parts += [
         "</nav>",
-        '<input id="filter" class="filter" type="search" placeholder="Filter: cosine, warmup, momentum, adam…" '
+        '<input id="filter" class="filter" type="search" placeholder="Filter: cosine, warmup, adam…" '
         'aria-label="Filter figures">',
         '<div id="count" class="count" aria-live="polite"></div>',
         "</header>",

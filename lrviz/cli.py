@@ -951,7 +951,7 @@ def gallery_cmd(
     seconds = time.perf_counter() - started
     drawn = len(plan.drawable)
     if out.skipped:
-        _stderr(f"lrviz: warning: gallery: {gal._skipped_text(out.skipped)}")
+        _stderr(f"lrviz: warning: gallery: {gal.skipped_text(out.skipped)}")
     if check:
         _check_gallery(gal, folder, out, seconds, source)
         return

@@ -126,21 +126,29 @@ SCHEDULE_KEYS = {
 
 def load(path: str | Path) -> Config:
     """Read and check a config file."""
-    file = Path(path)
+    data = read_toml(path, "config file")
+    return from_dict(data, where=str(path), folder=Path(path).parent, path=Path(path))
+
+
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """A TOML file's data; a missing, unreadable or invalid file is a one-line error."""
     where = str(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise LrvizError(f"config file '{where}' does not exist") from None
+        raise LrvizError(f"{what} '{where}' does not exist") from None
     except IsADirectoryError:
-        raise LrvizError(f"config file '{where}' is a folder", "give a .toml file") from None
+        raise LrvizError(f"{what} '{where}' is a folder", "give a .toml file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise LrvizError(f"cannot read config file '{where}': {exc}") from None
+        raise LrvizError(f"cannot read {what} '{where}': {exc}") from None
+    return parse_toml(text, where)
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LrvizError(f"{where} is not valid TOML: {exc}") from None
-    return from_dict(data, where=where, folder=file.parent, path=file)
 
 
 def from_dict(

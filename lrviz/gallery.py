@@ -34,20 +34,14 @@ from __future__ import annotations
 import html
 import re
 import shlex
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .config import TOP_KEYS, Config, TraceOptions, from_dict
+from .config import TOP_KEYS, Config, TraceOptions, from_dict, parse_toml, read_toml
 from .errors import LrvizError, did_you_mean
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 THUMB_WIDTH = 640  # pixels: sharp in a two-column grid on a phone's 2x screen, ~40 KB each
 GENERATOR = "lrviz gallery"
@@ -146,30 +140,13 @@ class Output:
 # Reading a gallery file
 
 
-def source_text(path: str | Path | None) -> tuple[str, str, Path]:
-    """(text, name shown on the pages, folder metric files are relative to)."""
-    if path is None:
-        text = resources.files("lrviz").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")
-        return text, f"lrviz/{DEFAULT_SOURCE}", Path(".")
-    file = Path(path)
-    try:
-        return file.read_text(encoding="utf-8"), file.name, file.parent
-    except FileNotFoundError:
-        raise LrvizError(f"gallery file '{path}' does not exist") from None
-    except IsADirectoryError:
-        raise LrvizError(f"gallery file '{path}' is a folder", "give a .toml file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LrvizError(f"cannot read gallery file '{path}': {exc}") from None
-
-
 def load(path: str | Path | None = None) -> Plan:
     """Read and check a gallery file (lrviz's own when ``path`` is None)."""
-    text, name, folder = source_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LrvizError(f"{name} is not valid TOML: {exc}") from None
-    return from_data(data, name=name, folder=folder)
+    if path is None:
+        name = f"lrviz/{DEFAULT_SOURCE}"
+        text = resources.files("lrviz").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")
+        return from_data(parse_toml(text, name), name=name, folder=Path("."))
+    return from_data(read_toml(path, "gallery file"), name=Path(path).name, folder=Path(path).parent)
 
 
 def from_data(data: Mapping[str, Any], *, name: str = "gallery", folder: Path = Path(".")) -> Plan:
@@ -443,7 +420,7 @@ def _versions_text(found: Mapping[str, str]) -> str:
     return ", ".join(f"{name} {version}" for name, version in found.items())
 
 
-def _skipped_text(skipped: Sequence[Figure]) -> str:
+def skipped_text(skipped: Sequence[Figure]) -> str:
     reasons: dict[str, list[str]] = {}
     for fig in skipped:
         reasons.setdefault(fig.missing_extra or "", []).append(fig.caption)
@@ -471,7 +448,7 @@ def markdown(plan: Plan, out: Output) -> str:
         lines += [" ".join(plan.intro.split()), ""]
     lines += ["Open [index.html](index.html) for the same gallery as one page. Click a thumbnail for its SVG.", ""]
     if out.skipped:
-        lines += [f"> **Note:** {_skipped_text(out.skipped)}.", ""]
+        lines += [f"> **Note:** {skipped_text(out.skipped)}.", ""]
     drawn = {f.id for f in plan.drawable}
     for section in plan.sections:
         figs = [f for f in plan.figures if f.section == section.id and f.id in drawn]
@@ -623,7 +600,7 @@ def page(plan: Plan, out: Output, sizes: Mapping[str, tuple[int, int]]) -> str:
     if plan.intro:
         parts.append(f'<p class="intro">{esc(" ".join(plan.intro.split()))}</p>')
     if out.skipped:
-        parts.append(f'<p class="note-box">Note: {esc(_skipped_text(out.skipped))}.</p>')
+        parts.append(f'<p class="note-box">Note: {esc(skipped_text(out.skipped))}.</p>')
     parts.append("<nav>")
     for section in plan.sections:
         n = sum(1 for f in drawn if f.section == section.id)

@@ -75,25 +75,19 @@ class Figure:
     section: str
     caption: str
     note: str
-    config: Config
+    config: Config | None  # None when it cannot be drawn here (see missing_extra)
     auto: bool = False  # added for a registry schedule that no declared figure shows
+    missing_extra: str | None = None  # why it cannot be drawn here: an extra to install
+    shows: str | None = None  # the registry name of its schedule when it shows one alone
 
     @property
     def files(self) -> tuple[str, str]:
         return f"{self.id}.svg", f"thumbs/{self.id}.png"
 
-    @property
-    def missing_extra(self) -> str | None:
-        """Why this figure cannot be drawn here (an optional extra not installed), or None."""
-        for run in self.config.runs:
-            for entry in _entries(run.spec):
-                reason = entry.unavailable()
-                if reason:
-                    return reason
-        return None
-
     def command(self) -> str:
         """The one ``lrviz`` command that draws this figure to ``<id>.svg``."""
+        if self.config is None:
+            raise LrvizError(f"gallery figure '{self.id}' cannot be drawn here: {self.missing_extra}")
         return command(self.config, f"{self.id}.svg")
 
 
@@ -206,6 +200,16 @@ def _figure(table: Mapping[str, Any], where: str, name: str, folder: Path, secti
     if all(s.id != section for s in sections):
         hint = did_you_mean(section, [s.id for s in sections]) or "declare it in a [[section]] table"
         raise LrvizError(f"{name}: {where}: unknown section '{section}'", hint)
+    caption = _str(table, "caption", name, where + ".")
+    note = _str(table, "note", name, where + ".") or ""
+    schedules = table.get("schedule")
+    single = isinstance(schedules, Mapping) or (isinstance(schedules, list) and len(schedules) == 1)
+    missing = _missing_extra(table)
+    if missing is not None:  # its schedules cannot even be parsed here: skipped, with a note
+        names = _schedule_names(table)
+        return Figure(
+            fid, section, caption or fid, note, None, missing_extra=missing, shows=names[0] if single else None
+        )
     config = from_dict(
         {k: v for k, v in table.items() if k not in _FIGURE_ONLY_KEYS}, where=f"{name}: {where}", folder=folder
     )
@@ -215,9 +219,45 @@ def _figure(table: Mapping[str, Any], where: str, name: str, folder: Path, secti
                 f"{name}: {where}: schedule[{k + 1}] has its own trace options",
                 "a gallery figure is one lrviz command: set steps, optimizer, lr... on the figure",
             )
-    caption = _str(table, "caption", name, where + ".") or config.figure.title or _default_caption(config)
-    note = _str(table, "note", name, where + ".") or ""
-    return Figure(fid, section, caption, note, config)
+    caption = caption or config.figure.title or _default_caption(config)
+    shows = config.runs[0].spec.entry.name if len(config.runs) == 1 else None
+    return Figure(fid, section, caption, note, config, shows=shows)
+
+
+def _schedule_tables(table: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    schedules = table.get("schedule")
+    if isinstance(schedules, Mapping):
+        return [schedules]
+    return [s for s in schedules if isinstance(s, Mapping)] if isinstance(schedules, list) else []
+
+
+def _schedule_names(table: Mapping[str, Any]) -> list[str]:
+    """The registry names a figure's schedules mention (children too), read from the text
+    alone: a family whose extra is missing cannot parse its own specs."""
+    from . import registry
+
+    found = []
+    for schedule in _schedule_tables(table):
+        name = schedule.get("name")
+        texts: list[str] = [name] if isinstance(name, str) else []
+        spec = schedule.get("spec")
+        if isinstance(spec, str):
+            texts += [spec.strip(), *re.findall(r"([A-Za-z_][\w.]*)\s*\(", spec)]
+        for text in texts:
+            entry = registry.find(text) if ":" not in text else None  # never import a user's module here
+            if entry is not None and entry.name not in found:
+                found.append(entry.name)
+    return found
+
+
+def _missing_extra(table: Mapping[str, Any]) -> str | None:
+    from . import registry
+
+    for name in _schedule_names(table):
+        reason = registry.get(name).unavailable()
+        if reason:
+            return reason
+    return None
 
 
 def _default_caption(config: Config) -> str:
@@ -230,7 +270,7 @@ def _every_schedule(figures: Sequence[Figure], sections: Sequence[Section], ids:
     from . import registry
     from . import spec as spec_mod
 
-    shown = {f.config.runs[0].spec.entry.name for f in figures if len(f.config.runs) == 1}
+    shown = {f.shows for f in figures}
     out = []
     for entry in registry.entries():
         if entry.name in shown or not entry.example:
@@ -239,24 +279,14 @@ def _every_schedule(figures: Sequence[Figure], sections: Sequence[Section], ids:
         while fid in ids:
             fid += "-1"
         ids[fid] = entry.name
-        spec = spec_mod.parse(entry.example)
-        config = from_dict({"schedule": [{"spec": spec.format()}]})
-        summary = entry.summary.split(". ")[0].rstrip(".")
-        out.append(Figure(fid, entry.family, entry.name, summary + ".", config, auto=True))
+        summary = entry.summary.split(". ")[0].rstrip(".") + "."
+        missing = entry.unavailable()
+        if missing:
+            out.append(Figure(fid, entry.family, entry.name, summary, None, True, missing, entry.name))
+            continue
+        config = from_dict({"schedule": [{"spec": spec_mod.parse(entry.example).format()}]})
+        out.append(Figure(fid, entry.family, entry.name, summary, config, auto=True, shows=entry.name))
     return out
-
-
-def _entries(spec: Any) -> list[Any]:
-    """The registry entries a spec uses: its own and its children's (SequentialLR's)."""
-    from .spec import Spec
-
-    found = [spec.entry]
-    for value in spec.args.values():
-        items = value if isinstance(value, (list, tuple)) else [value]
-        for item in items:
-            if isinstance(item, Spec):
-                found.extend(_entries(item))
-    return found
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[Mapping[str, Any]]:
@@ -380,6 +410,8 @@ def render_figure(fig: Figure) -> tuple[bytes, bytes]:
     from .runs import draw, labels, shared_args, trace_all
 
     config = fig.config
+    if config is None:
+        raise LrvizError(f"gallery figure '{fig.id}' cannot be drawn here: {fig.missing_extra}")
     specs = [shared_args(run.spec, config.trace) for run in config.runs]
     names = labels(specs, [run.label for run in config.runs])
     try:

@@ -70,7 +70,7 @@ def plan():
 
 @pytest.mark.parametrize("entry", registry.entries(), ids=lambda e: e.name)
 def test_every_registry_schedule_has_a_figure_of_its_own(plan, entry):
-    alone = [f for f in plan.figures if len(f.config.runs) == 1 and f.config.runs[0].spec.entry.name == entry.name]
+    alone = [f for f in plan.figures if f.shows == entry.name]
     assert alone, f"no gallery figure shows {entry.name} alone"
 
 
@@ -203,10 +203,12 @@ def test_index_html_is_self_contained(small):
         assert src in out.files, f"{src} is referenced but not generated"
 
 
-def test_skipped_figures_are_named_on_both_pages(small, monkeypatch):
+def test_skipped_figures_are_named_on_both_pages(small):
     plan = gal.load(small)
-    monkeypatch.setattr(gal.Figure, "missing_extra", property(lambda self: "x" if self.id == "pair" else None))
-    out = gal.render(plan)
+    from dataclasses import replace
+
+    figures = tuple(replace(f, config=None, missing_extra="x") if f.id == "pair" else f for f in plan.figures)
+    out = gal.render(replace(plan, figures=figures))
     assert "pair.svg" not in out.files and "step.svg" in out.files
     assert "1 figure skipped (x)" in out.files["README.md"].decode()
     assert "1 figure skipped (x)" in out.files["index.html"].decode()
@@ -368,3 +370,40 @@ def test_the_pinned_versions_are_those_the_committed_gallery_was_made_with():
     assert recorded["matplotlib"] == pins["matplotlib"]
     assert recorded.get("transformers") == pins["transformers"]
     assert recorded["torch"].startswith("2.13.0")
+
+
+def test_without_transformers_its_figures_are_skipped_with_a_note(small, tmp_path, capsys, monkeypatch):
+    from lrviz import hf_family
+
+    monkeypatch.setattr(hf_family, "_installed", lambda: False)
+    text = (
+        SMALL
+        + """
+[[figure]]
+id = "hf"
+section = "a"
+note = "Needs transformers."
+[[figure.schedule]]
+spec = "cosine(num_warmup_steps=10, num_training_steps=100)"
+
+[[figure]]
+id = "hf-nested"
+section = "a"
+note = "A transformers schedule among others."
+[[figure.schedule]]
+name = "linear"
+[[figure.schedule]]
+spec = "StepLR(step_size=3)"
+"""
+    )
+    small.write_text(text.replace("[gallery]", "[gallery]\nevery_schedule = true"), encoding="utf-8")
+    plan = gal.load(small)
+    skipped = {f.id for f in plan.skipped}
+    assert {"hf", "hf-nested"} <= skipped
+    hf_names = {e.name for e in registry.entries() if e.family == "transformers"}
+    assert {f.shows for f in plan.skipped if f.auto} == hf_names - {"cosine"}  # 'hf' shows cosine alone
+    folder = tmp_path / "g"
+    out, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    assert "lrviz: warning: gallery:" in err and "skipped" in err and "lrviz[hf]" in err
+    assert not (folder / "hf.svg").exists() and (folder / "step.svg").exists()
+    assert "skipped" in (folder / "README.md").read_text() and "skipped" in (folder / "index.html").read_text()

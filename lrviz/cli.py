@@ -153,6 +153,16 @@ PrintCodeOpt = Annotated[
         rich_help_panel=OUTPUT,
     ),
 ]
+TerminalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--terminal",
+        "-t",
+        help="Draw the chart here in the terminal (LR, and momentum when it moves) instead of to a file; "
+        "with -o, both. Colour unless NO_COLOR is set or the output is not a terminal.",
+        rich_help_panel=OUTPUT,
+    ),
+]
 LabelOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -623,10 +633,16 @@ def _draw(
     out: Sequence[Path] | None,
     fig_opts: FigureOptions,
     default_name: str,
+    terminal: bool = False,
 ) -> None:
     from .render import figure
     from .runs import draw
 
+    if terminal:
+        _terminal_chart(traces, fig_opts)
+        if not out and (job.config is None or not job.config.out):
+            _summaries(traces)
+            return
     if out:
         paths = list(out)
     elif job.config is not None and job.config.out:
@@ -643,6 +659,17 @@ def _draw(
     _summaries(traces)
     for path in paths:
         print(path)
+
+
+def _terminal_chart(traces: Sequence[Trace], fig_opts: FigureOptions) -> None:
+    import shutil
+
+    from .render.terminal import chart
+
+    columns, lines = shutil.get_terminal_size((100, 30))
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    height = max(12, min(lines - 3, 34))
+    print(chart(list(traces), width=max(40, columns - 1), height=height, color=color, log=bool(fig_opts.log)), end="")
 
 
 def _check_figure_options(fig_opts: FigureOptions, out: Sequence[Path] | None) -> None:
@@ -685,9 +712,10 @@ def plot_cmd(
     annotate: AnnotateOpt = False,
     label: LabelOpt = None,
     print_code: PrintCodeOpt = False,
+    terminal: TerminalOpt = False,
     help_: HelpOpt = False,
 ) -> None:
-    """Draw a schedule's LR (and momentum) to PNG, SVG or PDF.
+    """Draw a schedule's LR (and momentum) to PNG, SVG or PDF, or in the terminal (--terminal).
 
     Every constructor parameter is an option: [bold]lrviz plot cycliclr --help[/] lists CyclicLR's.
     After drawing, one summary line (peak, minimum, final) goes to stderr and the file names to stdout.
@@ -720,7 +748,7 @@ def plot_cmd(
     _report_all(traces)
     if print_code:
         _print_code(traces)
-    _draw(ctx, job, traces, out, fig_opts, f"{_file_stem(job.specs[0])}.png")
+    _draw(ctx, job, traces, out, fig_opts, f"{_file_stem(job.specs[0])}.png", terminal)
 
 
 def _file_stem(spec: Spec) -> str:
@@ -759,6 +787,7 @@ def compare_cmd(
     style: StyleOpt = None,
     annotate: AnnotateOpt = False,
     print_code: PrintCodeOpt = False,
+    terminal: TerminalOpt = False,
     help_: HelpOpt = False,
 ) -> None:
     """Draw several schedules in one figure: overlaid, or as a grid of small multiples.
@@ -798,7 +827,64 @@ def compare_cmd(
     if print_code:
         _print_code(traces)
     default = "compare.png" if len(traces) > 1 else f"{_file_stem(job.specs[0])}.png"
-    _draw(ctx, job, traces, out, fig_opts, default)
+    _draw(ctx, job, traces, out, fig_opts, default, terminal)
+
+
+@app.command("show", **_SCHEDULE_COMMAND)
+def show_cmd(
+    ctx: typer.Context,
+    tokens: TokensArg = None,
+    steps: StepsOpt = None,
+    optimizer: OptimizerOpt = None,
+    lr: LrOpt = None,
+    group_lr: GroupLrOpt = None,
+    momentum: MomentumOpt = None,
+    betas: BetasOpt = None,
+    steps_per_epoch: StepsPerEpochOpt = None,
+    metric: MetricOpt = None,
+    config: ConfigOpt = None,
+    label: LabelOpt = None,
+    log: LogOpt = False,
+    print_code: PrintCodeOpt = False,
+    help_: HelpOpt = False,
+) -> None:
+    """Draw one schedule or several in the terminal: short for 'lrviz compare ... --terminal'.
+
+    The chart fits the terminal (COLUMNS and LINES override), shows LR and, when it moves,
+    momentum or beta1 against steps (epochs with --steps-per-epoch), in colour unless
+    NO_COLOR is set; the summary line goes to stderr. Nothing is written to disk.
+
+    Examples:
+
+      lrviz show cycliclr --base-lr 0.1 --max-lr 0.2
+
+      lrviz show "OneCycleLR(max_lr=0.1, total_steps=1000)" "CosineAnnealingLR(T_max=1000)" -n 1000
+    """
+    compare_cmd(
+        ctx,
+        tokens,
+        steps=steps,
+        optimizer=optimizer,
+        lr=lr,
+        group_lr=group_lr,
+        momentum=momentum,
+        betas=betas,
+        steps_per_epoch=steps_per_epoch,
+        metric=metric,
+        config=config,
+        out=None,
+        layout=None,
+        label=label,
+        log=log,
+        title=None,
+        size=None,
+        dpi=None,
+        style=None,
+        annotate=False,
+        print_code=print_code,
+        terminal=True,
+        help_=help_,
+    )
 
 
 @app.command("table", **_SCHEDULE_COMMAND)

@@ -1,0 +1,180 @@
+"""Trace -> a chart in the terminal (plotext, braille dots), for people on a remote machine
+over SSH: LR, and momentum/β1 when it moves, in LR units against steps or epochs.
+
+The chart is returned as text (with ANSI colours unless ``color=False``); the CLI prints it.
+Long traces are reduced to the minimum and maximum of each character column first, so
+every peak and trough shows and a million steps draw as fast as a thousand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from lrviz.errors import LrvizError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lrviz.engine import Trace
+
+# Mid-luminance xterm-256 colours, close to the figures' Okabe-Ito palette, that read on
+# light and on dark backgrounds alike: blue, vermillion, green, purple, ochre, sky.
+COLORS = (32, 166, 36, 170, 136, 74)
+MIN_WIDTH, MIN_HEIGHT = 30, 8
+
+
+def chart(
+    traces: Trace | Sequence[Trace],
+    *,
+    width: int = 100,
+    height: int = 24,
+    color: bool = True,
+    log: bool = False,
+    title: str | None = None,
+) -> str:
+    """The traces drawn in ``width`` x ``height`` characters: an LR panel, and a momentum (or
+    β1) panel below it when any momentum moves. Several traces are overlaid with a legend."""
+    import plotext as plt
+
+    from .figure import common_x
+
+    items = [traces] if not isinstance(traces, Sequence) else list(traces)
+    if not items:
+        raise LrvizError("nothing to plot")
+    items = common_x(items)
+    width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
+    show_momentum = any(t.momentum_varies for t in items)
+    epochs = bool(items[0].steps_per_epoch)
+    xlabel = "epoch" if epochs else "step"
+
+    plt.main()  # plotext keeps one global figure: start from its top level, cleared
+    plt.clear_figure()
+    plt.theme("clear")
+    plt.plot_size(width, height)
+    if show_momentum:
+        plt.subplots(2, 1)
+        lr_height = max(MIN_HEIGHT - 2, round(height * 0.62))
+        plt.subplot(1, 1).plot_size(width, lr_height)
+        plt.subplot(2, 1).plot_size(width, height - lr_height)
+        plt.subplot(1, 1)
+    _panel(plt, items, "lr", width, log=log, legend=True)
+    if not show_momentum:
+        plt.xlabel(xlabel)
+    else:
+        plt.subplot(2, 1)
+        _panel(plt, items, "momentum", width, log=False, legend=False)
+        names = {t.momentum_name for t in items if t.momentum_varies}
+        plt.ylabel("β1" if names == {"beta1"} else "momentum")
+        plt.xlabel(xlabel)
+    text: str = plt.build()
+    plt.main()
+    plt.clear_figure()
+    if not color:
+        text = plt.uncolorize(text)
+    lines = [re.sub(r"\s+((?:\x1b\[0m)*)$", r"\1", line) for line in text.splitlines()]
+    while lines and not plt.uncolorize(lines[0]).strip():
+        lines.pop(0)
+    heading = title if title is not None else _title(items)  # plotext drops a title wider than it likes
+    if len(heading) > width:
+        heading = heading[: width - 1] + "…"
+    return "\n".join([heading.center(width).rstrip(), *lines]) + "\n"
+
+
+def _title(items: Sequence[Trace]) -> str:
+    if len(items) == 1:
+        t = items[0]
+        return f"{t.label or t.spec.format()}  ·  {t.optimizer}"
+    return " vs ".join(t.label for t in items)
+
+
+def _panel(plt: object, items: Sequence[Trace], row: str, width: int, *, log: bool, legend: bool) -> None:
+    import numpy as np
+
+    p = plt  # plotext's module-level API
+    lows, highs, right = [], [], 0.0
+    k = 0
+    for t in items:
+        values = t.lr if row == "lr" else t.momentum
+        if values is None:
+            k += t.n_groups
+            continue
+        x = t.x
+        right = max(right, float(x[-1]) if len(x) else 0.0)
+        for g in range(t.n_groups):
+            y = np.asarray(values[g], dtype=float)
+            keep = np.isfinite(y) & ((y > 0) if log else True)
+            xs, ys = envelope(x[keep], y[keep], buckets=2 * width)
+            if len(ys):
+                lows.append(float(ys.min()))
+                highs.append(float(ys.max()))
+            label = None
+            if legend and (len(items) > 1 or t.n_groups > 1):
+                label = t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}"
+            p.plot(  # type: ignore[attr-defined]
+                xs.tolist(), ys.tolist(), marker="braille", color=COLORS[k % len(COLORS)], label=label
+            )
+            k += 1
+    if log:
+        p.yscale("log")  # type: ignore[attr-defined]
+    if lows:
+        low, high = min(lows), max(highs)
+        if not log:
+            ticks = nice_ticks(low, high, 5)
+            p.yticks(ticks, [fmt(v) for v in ticks])  # type: ignore[attr-defined]
+    xticks = nice_ticks(0.0, right, max(2, min(8, width // 14)))
+    p.xticks(xticks, [fmt(v) for v in xticks])  # type: ignore[attr-defined]
+    p.ylabel("learning rate" if row == "lr" else row)  # type: ignore[attr-defined]
+
+
+def envelope(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``2 * buckets`` points: the minimum and the maximum of each of ``buckets``
+    equal runs of the data, in their original order, so no peak or trough is lost."""
+    import numpy as np
+
+    n = len(y)
+    if n <= 2 * buckets:
+        return x, y
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    starts = edges[:-1]
+    lo = np.minimum.reduceat(y, starts)
+    hi = np.maximum.reduceat(y, starts)
+    out_i = []
+    for b, (s, e) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
+        seg = y[s:e]
+        i_lo = s + int(np.argmax(seg == lo[b]))
+        i_hi = s + int(np.argmax(seg == hi[b]))
+        out_i.extend(sorted({i_lo, i_hi}))
+    idx = np.asarray(out_i)
+    return x[idx], y[idx]
+
+
+def nice_ticks(low: float, high: float, count: int) -> list[float]:
+    """About ``count`` round values (1, 2, 2.5, 5 × 10^k apart) covering [low, high]."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high <= low:
+        return [low]
+    raw = (high - low) / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    v = first
+    while v <= high + step * 1e-9:
+        ticks.append(round(v, 12))
+        v += step
+    return ticks or [low, high]
+
+
+def fmt(value: float) -> str:
+    """A tick label: short, exact enough to read an LR off (0.1, 2.5e-05, 1,000)."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000 and float(value).is_integer():
+        return f"{int(value):,}"
+    if abs(value) < 1e-3 or abs(value) >= 1e6:
+        return f"{value:.3g}"
+    return f"{value:.4g}"

@@ -817,7 +817,7 @@ def compare_cmd(
             + (f"; {did_you_mean(layout, LAYOUTS)}" if did_you_mean(layout, LAYOUTS) else "")
         )
     cli = _cli_options(steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch, metric)
-    job = _gather(ctx, tokens, cli, config, "compare")
+    job = _gather(ctx, tokens, cli, config, ctx.info_name or "compare")
     fig_opts = _figure_options(
         ctx, job.config, title=title, layout=layout, log=log, size=size, dpi=dpi, style=style, annotate=annotate
     )
@@ -850,9 +850,9 @@ def show_cmd(
 ) -> None:
     """Draw one schedule or several in the terminal: short for 'lrviz compare ... --terminal'.
 
-    The chart fits the terminal (COLUMNS and LINES override), shows LR and, when it moves,
-    momentum or beta1 against steps (epochs with --steps-per-epoch), in colour unless
-    NO_COLOR is set; the summary line goes to stderr. Nothing is written to disk.
+    The chart fits the terminal (COLUMNS and LINES override it).
+    It shows the LR, and momentum or beta1 when it moves, against steps (epochs with --steps-per-epoch).
+    Colour unless NO_COLOR is set or the output is piped; the summary line goes to stderr; no file is written.
 
     Examples:
 

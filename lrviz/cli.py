@@ -887,6 +887,65 @@ def show_cmd(
     )
 
 
+@app.command("explore", **_SCHEDULE_COMMAND)
+def explore_cmd(
+    ctx: typer.Context,
+    tokens: TokensArg = None,
+    steps: StepsOpt = None,
+    optimizer: OptimizerOpt = None,
+    lr: LrOpt = None,
+    group_lr: GroupLrOpt = None,
+    steps_per_epoch: StepsPerEpochOpt = None,
+    metric: MetricOpt = None,
+    config: ConfigOpt = None,
+    help_: HelpOpt = False,
+) -> None:
+    """Explore schedules in a full-screen terminal app: search, edit, watch the curve redraw.
+
+    Pick any schedule from the searchable list, edit every parameter (and steps, optimizer, LR,
+    per-group LRs), and the LR and momentum chart redraws as you type; a rejected value shows
+    torch's own message. Pin a curve to compare against, export PNG/SVG, copy the spec or the
+    torch code. F1 lists the keys. A SCHEDULE (or --config: its first schedule, the others
+    pinned) is where it starts.
+
+    Examples:
+
+      lrviz explore
+
+      lrviz explore "CyclicLR(base_lr=0.1, max_lr=0.2)" --steps 200
+
+      lrviz explore --config warmups.toml
+    """
+    if help_:
+        _help(ctx, tokens)
+        return
+    from . import explore
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail("'lrviz explore' needs an interactive terminal; for a chart in a pipe or a log, use 'lrviz show'")
+    cli = _cli_options(steps, optimizer, lr, group_lr, None, None, steps_per_epoch, metric)
+    start = None
+    pinned: list[Trace] = []
+    if tokens or config is not None:
+        job = _gather(ctx, tokens, cli, config, "explore")
+        opts = job.options[0]
+        texts = {
+            "steps": opts.steps,
+            "optimizer": opts.optimizer,
+            "lr": opts.lr,
+            "group_lr": ", ".join(map(str, opts.group_lr)) if opts.group_lr else None,
+            "steps_per_epoch": opts.steps_per_epoch,
+            "metric": opts.metric,
+        }
+        start = explore.state_for(job.specs[0], {k: str(v) for k, v in texts.items() if v is not None})
+        if len(job.specs) > 1:
+            rest = _Job(job.specs[1:], job.options[1:], job.labels[1:], job.metric_dirs[1:], job.config)
+            pinned = _traces(rest, _labels(rest, None))
+    result = explore.make_app(start, pinned).run()
+    if result:
+        print(result, end="" if result.endswith("\n") else "\n")
+
+
 @app.command("table", **_SCHEDULE_COMMAND)
 def table_cmd(
     ctx: typer.Context,

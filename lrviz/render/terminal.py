@@ -52,6 +52,7 @@ def chart(
 
     plt.main()  # plotext keeps one global figure: start from its top level, cleared
     plt.clear_figure()
+    plt.limit_size(False, False)  # the size asked for, not clipped to what plotext guesses the terminal is
     plt.theme("clear")
     plt.plot_size(width, height)
     if show_momentum:
@@ -107,6 +108,10 @@ def _panel(plt: object, items: Sequence[Trace], row: str, width: int, *, log: bo
             y = np.asarray(values[g], dtype=float)
             keep = np.isfinite(y) & ((y > 0) if log else True)
             xs, ys = envelope(x[keep], y[keep], buckets=2 * width)
+            marker = "braille"
+            if dense(ys):  # hundreds of full-height strokes: plotext draws braille lines slowly
+                xs, ys = envelope(x[keep], y[keep], buckets=width)
+                marker = "hd"
             if len(ys):
                 lows.append(float(ys.min()))
                 highs.append(float(ys.max()))
@@ -114,7 +119,7 @@ def _panel(plt: object, items: Sequence[Trace], row: str, width: int, *, log: bo
             if legend and (len(items) > 1 or t.n_groups > 1):
                 label = t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}"
             p.plot(  # type: ignore[attr-defined]
-                xs.tolist(), ys.tolist(), marker="braille", color=COLORS[k % len(COLORS)], label=label
+                xs.tolist(), ys.tolist(), marker=marker, color=COLORS[k % len(COLORS)], label=label
             )
             k += 1
     if log:
@@ -149,6 +154,17 @@ def envelope(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np
         out_i.extend(sorted({i_lo, i_hi}))
     idx = np.asarray(out_i)
     return x[idx], y[idx]
+
+
+def dense(y: np.ndarray, strokes: float = 40.0) -> bool:
+    """Whether a curve crosses its own range more than ``strokes`` times (a CyclicLR of
+    hundreds of cycles): then half the resolution draws as much, several times faster."""
+    import numpy as np
+
+    if len(y) < 3:
+        return False
+    span = float(np.max(y) - np.min(y))
+    return span > 0 and float(np.sum(np.abs(np.diff(y)))) / span > strokes
 
 
 def nice_ticks(low: float, high: float, count: int) -> list[float]:

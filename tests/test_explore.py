@@ -1,0 +1,279 @@
+"""`lrviz explore`, driven headless with Textual's pilot: pick a schedule, edit a parameter
+and see the chart's data become what `lrviz.trace` gives, see a rejected value's message
+inline, pin, export, print; and the real terminal through tmux."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from clirun import run
+
+import lrviz
+from lrviz import explore, registry
+
+SIZE = (140, 45)
+
+
+def drive(start: explore.State | None, script: Callable[[Any, Any], Awaitable[None]], **kwargs: Any) -> Any:
+    """Run the app headless, let ``script(app, pilot)`` act on it, return the app."""
+    app = explore.make_app(start, **kwargs)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await script(app, pilot)
+
+    asyncio.run(main())
+    return app
+
+
+def cyclic() -> explore.State:
+    spec = lrviz.parse("CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=30, step_size_down=10)")
+    return explore.state_for(spec, {"steps": "120"})
+
+
+async def type_into(app: Any, pilot: Any, widget_id: str, text: str) -> None:
+    """Replace a field's text by typing it, key by key, as a person would."""
+    field = app.query_one(f"#{widget_id}")
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    await pilot.press(*list(text))
+    await pilot.pause()
+
+
+def test_editing_a_parameter_redraws_what_lrviz_trace_gives():
+    async def script(app: Any, pilot: Any) -> None:
+        first = app.last_good
+        expected = lrviz.trace("CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=30, step_size_down=10)", 120)
+        assert np.array_equal(first.lr, expected.lr) and np.array_equal(first.momentum, expected.momentum)
+        await type_into(app, pilot, "p-max_lr", "0.35")
+        await type_into(app, pilot, "p-mode", "triangular2")
+        now = lrviz.trace(
+            "CyclicLR(base_lr=0.1, max_lr=0.35, step_size_up=30, step_size_down=10, mode='triangular2')", 120
+        )
+        assert np.array_equal(app.last_good.lr, now.lr)
+        assert app.query_one("#chart").traces[-1] is app.last_good  # the chart shows it
+        assert "peak 0.35" in str(app.query_one("#status").render())
+
+    drive(cyclic(), script)
+
+
+def test_a_rejected_value_shows_its_message_inline_and_keeps_the_last_curve():
+    async def script(app: Any, pilot: Any) -> None:
+        await type_into(app, pilot, "p-step_size_up", "3")
+        good = app.last_good
+        app.query_one("#p-step_size_up").value = "0"  # pasted: one edit, no empty field between
+        await pilot.pause()
+        error = str(app.query_one("#error").render())
+        assert "step_size_up=0" in error and "✗" in error
+        assert app.query_one("#p-step_size_up").has_class("-invalid")
+        assert app.last_good is good  # the chart keeps the last good curve
+        await type_into(app, pilot, "p-step_size_up", "abc")
+        assert "step-size-up" in str(app.query_one("#error").render())
+        await type_into(app, pilot, "p-step_size_up", "20")
+        assert str(app.query_one("#error").render()) == ""
+        assert not app.query_one("#p-step_size_up").has_class("-invalid")
+        assert app.last_good.spec.args["step_size_up"] == 20
+
+    drive(cyclic(), script)
+
+
+def test_legal_but_suspicious_values_show_a_warning():
+    async def script(app: Any, pilot: Any) -> None:
+        await type_into(app, pilot, "p-base_lr", "-0.1")
+        text = str(app.query_one("#error").render())
+        assert "⚠" in text and "negative" in text
+        assert app.last_good.spec.args["base_lr"] == -0.1  # drawn anyway
+
+    drive(cyclic(), script)
+
+
+def test_messages_with_brackets_are_shown_as_text():
+    spec = lrviz.parse("MultiStepLR(milestones=[30, 80], gamma=0.5)")
+
+    async def script(app: Any, pilot: Any) -> None:
+        await type_into(app, pilot, "p-milestones", "[80, 30]")
+        text = str(app.query_one("#error").render())
+        assert "[80, 30]" in text or "80, 30" in text
+
+    drive(explore.state_for(spec, {"steps": "100"}), script)
+
+
+def test_torch_s_own_validation_message_is_shown():
+    async def script(app: Any, pilot: Any) -> None:
+        await type_into(app, pilot, "p-mode", "sideways")
+        error = str(app.query_one("#error").render())
+        assert "sideways" in error and "triangular" in error  # what the choices are
+
+    drive(cyclic(), script)
+
+
+def test_search_and_pick_a_schedule():
+    async def script(app: Any, pilot: Any) -> None:
+        await pilot.press("ctrl+f")
+        await pilot.press(*list("onecycle"))
+        await pilot.pause()
+        options = app.query_one("#schedules")
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "OneCycleLR" in ids and "StepLR" not in ids
+        await pilot.press("enter")  # to the list
+        await pilot.press("enter")  # pick the highlighted schedule
+        await pilot.pause()
+        assert app.state.entry.name == "OneCycleLR"
+        assert app.query("#p-max_lr") and app.query("#p-three_phase")
+        assert app.last_good.spec.entry.name == "OneCycleLR"
+        assert app.query_one("#t-steps").value == "120"  # trace options are kept
+
+    drive(cyclic(), script)
+
+
+def test_pin_then_compare_against_it():
+    async def script(app: Any, pilot: Any) -> None:
+        await pilot.press("ctrl+p")
+        await type_into(app, pilot, "p-max_lr", "0.4")
+        traces = app.query_one("#chart").traces
+        assert len(traces) == 2
+        assert traces[0].label.startswith("pinned 1: CyclicLR") and traces[0].lr.max() == pytest.approx(0.2)
+        assert traces[1].lr.max() == pytest.approx(0.4)
+        await pilot.press("ctrl+r")
+        assert len(app.query_one("#chart").traces) == 1
+
+    drive(cyclic(), script)
+
+
+def test_export_writes_png_and_svg(tmp_path):
+    async def script(app: Any, pilot: Any) -> None:
+        await pilot.press("ctrl+p")
+        await type_into(app, pilot, "p-max_lr", "0.3")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    drive(cyclic(), script, export_dir=tmp_path)
+    png, svg = tmp_path / "lrviz-CyclicLR.png", tmp_path / "lrviz-CyclicLR.svg"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text()
+    assert "pinned 1" in text and "max_lr=0.3" in text  # both curves, labelled
+
+
+def test_print_and_exit_gives_the_spec_and_runnable_code():
+    async def script(app: Any, pilot: Any) -> None:
+        await type_into(app, pilot, "p-max_lr", "0.25")
+        await pilot.press("ctrl+x")
+
+    app = drive(cyclic(), script)
+    spec_line, code = app.return_value.split("\n\n", 1)
+    assert lrviz.parse(spec_line).args["max_lr"] == 0.25
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "<explore>", "exec"), namespace)  # the printed code runs as it stands
+    expected = lrviz.trace(spec_line, 120)
+    assert np.array_equal(np.asarray(namespace["lrs"]).reshape(len(expected.lr[0]), -1)[:, 0], expected.lr[0])
+
+
+def test_help_screen_lists_the_keys():
+    async def script(app: Any, pilot: Any) -> None:
+        await pilot.press("f1")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help").render())
+        for key in ("ctrl+p", "ctrl+r", "ctrl+s", "ctrl+y", "ctrl+t", "ctrl+x", "ctrl+f"):
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query("#help")
+
+    drive(cyclic(), script)
+
+
+def test_starts_at_cyclic_lr_by_default():
+    async def script(app: Any, pilot: Any) -> None:
+        assert app.state.entry.name == "CyclicLR" and app.last_good is not None
+
+    drive(None, script)
+
+
+@pytest.mark.parametrize("entry", registry.entries(), ids=lambda e: e.name)
+def test_every_schedule_opens_and_draws(entry):
+    if entry.unavailable():
+        pytest.skip(entry.unavailable())
+    state = explore.state_for_entry(entry)
+    drawn = explore.draw(state)
+    assert drawn.error is None, drawn.error
+    assert drawn.trace is not None and drawn.trace.n_steps > 0
+    # the form's texts parse back to the same schedule
+    again = explore.state_for(drawn.trace.spec)
+    assert again.spec().format() == drawn.trace.spec.format()
+
+
+def test_explore_needs_a_terminal(capsys):
+    code, _, err = run(capsys, "explore", "cycliclr")
+    assert code == 2 and "needs an interactive terminal" in err and "lrviz show" in err
+
+
+# --------------------------------------------------------------------------------------
+# The real terminal, through tmux
+
+
+def _tmux() -> str | None:
+    found = shutil.which("tmux")
+    if found is None and os.environ.get("CI") == "true":
+        pytest.fail("tmux is not installed (.ci/run installs it)")
+    return found
+
+
+def _capture(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+
+def _wait_for(session: str, text: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _capture(session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen:\n{screen}")
+
+
+def test_tmux_smoke(tmp_path):
+    if _tmux() is None:
+        pytest.skip("tmux is not installed")
+    session = f"lrviz-explore-{os.getpid()}"
+    done = tmp_path / "done"
+    command = (
+        f"cd {tmp_path} && {sys.executable} -m lrviz explore cycliclr --base-lr 0.1 --max-lr 0.2 -n 120; touch {done}"
+    )
+    env = {**os.environ, "TERM": "xterm-256color"}
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", command], check=True, env=env)
+    try:
+        screen = _wait_for(session, "learning rate")
+        assert "CyclicLR" in screen and "peak" in screen and "min 0.1" in screen
+        for key in ["C-f", *list("onecycle"), "Enter", "Enter"]:
+            subprocess.run(["tmux", "send-keys", "-t", session, key], check=True)
+            time.sleep(0.05)
+        screen = _wait_for(session, "OneCycleLR:")  # its summary line under the chart
+        assert "max_lr" in screen and "total_steps" in screen  # its form
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert done.exists(), "lrviz explore did not quit on ctrl+q"
+        assert "Traceback" not in _capture(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_module_import_does_not_import_textual():
+    code = "import sys, lrviz.explore; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent)
+    assert out.stdout.strip() == "False"

@@ -155,3 +155,9 @@ def test_colour_respects_no_color_on_a_terminal(tmp_path, monkeypatch, capsys, n
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     out, _ = run_ok(capsys, "show", "steplr", "--step-size", "30")
     assert bool(ANSI.search(out)) is coloured
+
+
+def test_the_size_asked_for_is_used_even_in_a_narrow_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "50")  # plotext would otherwise clip to what it thinks the terminal is
+    text = chart(lrviz.trace("StepLR(step_size=30)", 100), width=120, height=20, color=False)
+    assert max(len(line) for line in text.splitlines()) == 120

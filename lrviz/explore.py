@@ -407,7 +407,7 @@ def make_app(
                 self.notify("nothing to pin: fix the error first", severity="warning")
                 return
             label = f"pinned {len(self.pinned) + 1}: {self.last_good.spec.format()}"
-            self.pinned.append(replace(self.last_good, label=label[:60]))
+            self.pinned.append(replace(self.last_good, label=label))
             self.notify(f"pinned {self.last_good.spec.format()}")
             self._show()
 

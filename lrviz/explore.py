@@ -23,6 +23,7 @@ from .spec import Spec
 if TYPE_CHECKING:
     from .engine import Trace
 
+MAX_STEPS = 200_000  # the app redraws on every keystroke; longer schedules are for lrviz plot
 OPTIMIZERS = ("sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad")
 TRACE_FIELDS = ("steps", "optimizer", "lr", "group_lr", "steps_per_epoch", "metric")
 
@@ -96,6 +97,12 @@ def draw(state: State, label: str = "current") -> Drawn:
         spec = state.spec()
         t = state.trace
         steps = _int(t.get("steps"), "steps")
+        planned = steps if steps is not None else (spec.entry.horizon(spec)[0] if spec.entry.horizon else 0)
+        if planned > MAX_STEPS:
+            raise LrvizError(
+                f"{planned:,} steps is more than the explorer redraws as you type (at most {MAX_STEPS:,})",
+                "set steps lower here, or draw it with lrviz plot or lrviz show",
+            )
         group_lr = tuple(float(v) for v in t.get("group_lr", "").replace(",", " ").split()) or ()
         result = trace(
             spec,

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 from clirun import run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import lrviz
 from lrviz import explore, registry
@@ -277,3 +279,35 @@ def test_module_import_does_not_import_textual():
     code = "import sys, lrviz.explore; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent)
     assert out.stdout.strip() == "False"
+
+
+FIELD_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["0", "-1", "1e400", "nan", "inf", "None", "true", "[1, 2]", "lambda e: 1/0", "999999999"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["CyclicLR", "OneCycleLR", "StepLR", "LambdaLR", "SequentialLR", "ReduceLROnPlateau"]),
+    st.data(),
+)
+def test_no_input_raises(name, data):
+    """Whatever is typed into any field, a redraw gives a curve or a one-line error."""
+    state = explore.state_for_entry(registry.get(name))
+    for key in list(state.fields)[:4]:
+        state.fields[key] = data.draw(FIELD_TEXT, label=key)
+    for key in ("steps", "lr", "group_lr", "optimizer"):
+        state.trace[key] = data.draw(FIELD_TEXT, label=key)
+    drawn = explore.draw(state)
+    assert (drawn.trace is None) == (drawn.error is not None)
+    if drawn.error is not None:
+        assert "\n" not in drawn.error and "Traceback" not in drawn.error
+
+
+def test_too_many_steps_for_the_explorer_is_an_error_not_a_freeze():
+    state = explore.state_for(lrviz.parse("StepLR(step_size=30)"), {"steps": "5000000"})
+    drawn = explore.draw(state)
+    assert drawn.error is not None and "at most 200,000" in drawn.error
+    big = explore.state_for(lrviz.parse("OneCycleLR(max_lr=0.1, total_steps=5000000)"))
+    assert "5,000,000 steps" in (explore.draw(big).error or "")

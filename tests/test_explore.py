@@ -311,3 +311,19 @@ def test_too_many_steps_for_the_explorer_is_an_error_not_a_freeze():
     assert drawn.error is not None and "at most 200,000" in drawn.error
     big = explore.state_for(lrviz.parse("OneCycleLR(max_lr=0.1, total_steps=5000000)"))
     assert "5,000,000 steps" in (explore.draw(big).error or "")
+
+
+def test_tmux_starts_from_a_config_file(tmp_path):
+    if _tmux() is None:
+        pytest.skip("tmux is not installed")
+    config = Path(__file__).resolve().parent.parent / "docs" / "examples" / "warmups.toml"
+    session = f"lrviz-explore-config-{os.getpid()}"
+    command = f"cd {tmp_path} && {sys.executable} -m lrviz explore --config {config}"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45", command], check=True, env=env)
+    try:
+        screen = _wait_for(session, "learning rate")
+        assert "lrviz explore — OneCycleLR" in screen  # the file's first schedule is the one to edit
+        assert "cyclic (triangular2)" in screen and "linear warmup + cosine" in screen  # the others, pinned
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -109,9 +109,9 @@ def _panel(plt: object, items: Sequence[Trace], row: str, width: int, *, log: bo
             keep = np.isfinite(y) & ((y > 0) if log else True)
             xs, ys = envelope(x[keep], y[keep], buckets=2 * width)
             marker = "braille"
-            if dense(ys):  # hundreds of full-height strokes: plotext draws braille lines slowly
+            if dense(ys):  # many full-height strokes: plotext draws braille lines slowly
                 xs, ys = envelope(x[keep], y[keep], buckets=width)
-                marker = "hd"
+                marker = "sd" if dense(ys, strokes=width) else "hd"  # a solid band needs no finer dots
             if len(ys):
                 lows.append(float(ys.min()))
                 highs.append(float(ys.max()))
@@ -180,9 +180,9 @@ def nice_ticks(low: float, high: float, count: int) -> list[float]:
     ticks = []
     v = first
     while v <= high + step * 1e-9:
-        ticks.append(round(v, 12))
+        ticks.append(min(max(round(v, 12), low), high))  # float error must not step outside
         v += step
-    return ticks or [low, high]
+    return sorted(set(ticks)) or [low, high]
 
 
 def fmt(value: float) -> str:

@@ -322,7 +322,7 @@ def test_tmux_starts_from_a_config_file(tmp_path):
     env = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45", command], check=True, env=env)
     try:
-        screen = _wait_for(session, "learning rate")
+        screen = _wait_for(session, "linear warmup + cosine")
         assert "lrviz explore — OneCycleLR" in screen  # the file's first schedule is the one to edit
         assert "cyclic (triangular2)" in screen and "linear warmup + cosine" in screen  # the others, pinned
     finally:

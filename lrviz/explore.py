@@ -90,7 +90,8 @@ def state_for_entry(entry: Entry) -> State:
 
 def draw(state: State, label: str = "current") -> Drawn:
     """Trace the form's schedule; a rejected value gives its one-line error instead."""
-    from .engine import trace
+    from .config import TraceOptions
+    from .runs import trace_all
 
     started = time.perf_counter()
     try:
@@ -103,17 +104,15 @@ def draw(state: State, label: str = "current") -> Drawn:
                 f"{planned:,} steps is more than the explorer redraws as you type (at most {MAX_STEPS:,})",
                 "set steps lower here, or draw it with lrviz plot or lrviz show",
             )
-        group_lr = tuple(float(v) for v in t.get("group_lr", "").replace(",", " ").split()) or ()
-        result = trace(
-            spec,
-            steps,
-            optimizer=t.get("optimizer") or "sgd",
-            lr=float(t["lr"]) if t.get("lr", "").strip() else 0.1,
-            group_lrs=group_lr,
+        options = TraceOptions(
+            steps=steps,
             steps_per_epoch=_int(t.get("steps_per_epoch"), "steps per epoch"),
+            optimizer=t.get("optimizer") or None,
+            lr=float(t["lr"]) if t.get("lr", "").strip() else None,
+            group_lr=tuple(float(v) for v in t.get("group_lr", "").replace(",", " ").split()) or None,
             metric=t.get("metric") or None,
-            label=label,
         )
+        (result,) = trace_all([spec], [options], [label], [Path.cwd()])
     except LrvizError as exc:
         return Drawn(None, exc.one_line(), _field_of(exc.one_line(), state.entry), _ms(started))
     except ValueError as exc:
@@ -468,12 +467,14 @@ def export(traces: Sequence[Trace], folder: Path) -> list[Path]:
     """The view as PNG and SVG in ``folder`` (``lrviz-<schedule>.png``/``.svg``), written
     via temporary files; returns the paths."""
     from .cli import write_atomic
-    from .render import figure
+    from .config import FigureOptions
+    from .render.figure import to_bytes
+    from .runs import draw
 
     if not traces:
         raise LrvizError("nothing to export: the schedule has an error")
-    stem = "lrviz-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in traces[-1].name)
-    fig = figure.plot(list(traces))
+    stem = "lrviz-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in traces[-1].name)  # keeps CyclicLR's case
+    fig = draw(traces, FigureOptions())
     paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
-    write_atomic([(p, figure.to_bytes(fig, figure.format_of(str(p)))) for p in paths])
+    write_atomic([(p, to_bytes(fig, p.suffix[1:])) for p in paths])
     return paths

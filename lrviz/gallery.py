@@ -202,14 +202,10 @@ def _figure(table: Mapping[str, Any], where: str, name: str, folder: Path, secti
         raise LrvizError(f"{name}: {where}: unknown section '{section}'", hint)
     caption = _str(table, "caption", name, where + ".")
     note = _str(table, "note", name, where + ".") or ""
-    schedules = table.get("schedule")
-    single = isinstance(schedules, Mapping) or (isinstance(schedules, list) and len(schedules) == 1)
     missing = _missing_extra(table)
     if missing is not None:  # its schedules cannot even be parsed here: skipped, with a note
-        names = _schedule_names(table)
-        return Figure(
-            fid, section, caption or fid, note, None, missing_extra=missing, shows=names[0] if single else None
-        )
+        shows = _schedule_names(table)[0] if len(_schedule_tables(table)) == 1 else None
+        return Figure(fid, section, caption or fid, note, None, missing_extra=missing, shows=shows)
     config = from_dict(
         {k: v for k, v in table.items() if k not in _FIGURE_ONLY_KEYS}, where=f"{name}: {where}", folder=folder
     )

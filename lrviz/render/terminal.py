@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lrviz.errors import LrvizError
 
@@ -91,10 +91,9 @@ def _title(items: Sequence[Trace]) -> str:
     return " vs ".join(t.label for t in items)
 
 
-def _panel(plt: object, items: Sequence[Trace], row: str, width: int, *, log: bool, legend: bool) -> None:
+def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, legend: bool) -> None:
     import numpy as np
 
-    p = plt  # plotext's module-level API
     lows, highs, right = [], [], 0.0
     k = 0
     for t in items:
@@ -118,20 +117,18 @@ def _panel(plt: object, items: Sequence[Trace], row: str, width: int, *, log: bo
             label = None
             if legend and (len(items) > 1 or t.n_groups > 1):
                 label = t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}"
-            p.plot(  # type: ignore[attr-defined]
-                xs.tolist(), ys.tolist(), marker=marker, color=COLORS[k % len(COLORS)], label=label
-            )
+            p.plot(xs.tolist(), ys.tolist(), marker=marker, color=COLORS[k % len(COLORS)], label=label)
             k += 1
     if log:
-        p.yscale("log")  # type: ignore[attr-defined]
+        p.yscale("log")
     if lows:
         low, high = min(lows), max(highs)
         if not log:
             ticks = nice_ticks(low, high, 5)
-            p.yticks(ticks, [fmt(v) for v in ticks])  # type: ignore[attr-defined]
+            p.yticks(ticks, [fmt(v) for v in ticks])
     xticks = nice_ticks(0.0, right, max(2, min(8, width // 14)))
-    p.xticks(xticks, [fmt(v) for v in xticks])  # type: ignore[attr-defined]
-    p.ylabel("learning rate" if row == "lr" else row)  # type: ignore[attr-defined]
+    p.xticks(xticks, [fmt(v) for v in xticks])
+    p.ylabel("learning rate" if row == "lr" else row)
 
 
 def envelope(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:

@@ -100,6 +100,15 @@ MetricOpt = Annotated[
         show_default=False,
     ),
 ]
+ExactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exact",
+        help="Step the real torch scheduler for every schedule. By default lrviz computes the schedules it "
+        "knows (CyclicLR, OneCycleLR, LambdaLR, StepLR, ...) directly, to the same values, without torch.",
+        rich_help_panel=TRACE,
+    ),
+]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
@@ -573,7 +582,11 @@ def _labels(job: _Job, given: Sequence[str] | None) -> list[str]:
     return labels(job.specs, [given[i] if i < len(given) else job.labels[i] for i in range(len(job.specs))])
 
 
-def _traces(job: _Job, labels: Sequence[str]) -> list[Trace]:
+PROGRESS_MIN_STEPS = 200_000
+"""Traces this long show a progress bar (on a terminal) while torch is stepped."""
+
+
+def _traces(job: _Job, labels: Sequence[str], exact: bool = False) -> list[Trace]:
     from .runs import trace_all
 
     if any(o.metric for o in job.options) and not any(s.entry.needs_metric for s in job.specs):
@@ -581,7 +594,44 @@ def _traces(job: _Job, labels: Sequence[str]) -> list[Trace]:
             "lrviz: warning: a metric is given, but no schedule here is metric-driven (such as ReduceLROnPlateau); "
             "ignoring it"
         )
-    return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins)
+    if not sys.stderr.isatty():
+        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact)
+    with _StepProgress() as progress:
+        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact, progress=progress)
+
+
+class _StepProgress:
+    """A progress bar on stderr for each long trace that steps torch (fast paths need none)."""
+
+    def __enter__(self) -> _StepProgress:
+        self._bar: Any = None
+        self._task: Any = None
+        return self
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if total < PROGRESS_MIN_STEPS:
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("stepping torch: {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+        if done == 0 or self._task is None:
+            short = label if len(label) <= 40 else label[:37] + "..."
+            self._task = self._bar.add_task(short, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _report_all(traces: Sequence[Trace]) -> None:
@@ -702,6 +752,7 @@ def plot_cmd(
     betas: BetasOpt = None,
     steps_per_epoch: StepsPerEpochOpt = None,
     metric: MetricOpt = None,
+    exact: ExactOpt = False,
     config: ConfigOpt = None,
     out: OutOpt = None,
     log: LogOpt = False,
@@ -744,7 +795,7 @@ def plot_cmd(
         ctx, job.config, title=title, log=log, size=size, dpi=dpi, style=style, annotate=annotate
     )
     _check_figure_options(fig_opts, out)
-    traces = _traces(job, _labels(job, label))
+    traces = _traces(job, _labels(job, label), exact)
     _report_all(traces)
     if print_code:
         _print_code(traces)
@@ -767,6 +818,7 @@ def compare_cmd(
     betas: BetasOpt = None,
     steps_per_epoch: StepsPerEpochOpt = None,
     metric: MetricOpt = None,
+    exact: ExactOpt = False,
     config: ConfigOpt = None,
     out: OutOpt = None,
     layout: Annotated[
@@ -822,7 +874,7 @@ def compare_cmd(
         ctx, job.config, title=title, layout=layout, log=log, size=size, dpi=dpi, style=style, annotate=annotate
     )
     _check_figure_options(fig_opts, out)
-    traces = _traces(job, _labels(job, label))
+    traces = _traces(job, _labels(job, label), exact)
     _report_all(traces)
     if print_code:
         _print_code(traces)
@@ -842,6 +894,7 @@ def show_cmd(
     betas: BetasOpt = None,
     steps_per_epoch: StepsPerEpochOpt = None,
     metric: MetricOpt = None,
+    exact: ExactOpt = False,
     config: ConfigOpt = None,
     label: LabelOpt = None,
     log: LogOpt = False,
@@ -871,6 +924,7 @@ def show_cmd(
         betas=betas,
         steps_per_epoch=steps_per_epoch,
         metric=metric,
+        exact=exact,
         config=config,
         out=None,
         layout=None,
@@ -958,6 +1012,7 @@ def table_cmd(
     betas: BetasOpt = None,
     steps_per_epoch: StepsPerEpochOpt = None,
     metric: MetricOpt = None,
+    exact: ExactOpt = False,
     config: ConfigOpt = None,
     label: LabelOpt = None,
     every: Annotated[
@@ -1001,7 +1056,7 @@ def table_cmd(
         _fail(f"--every takes a positive number of steps, got {every}")
     cli = _cli_options(steps, optimizer, lr, group_lr, momentum, betas, steps_per_epoch, metric)
     job = _gather(ctx, tokens, cli, config, "table")
-    traces = _traces(job, _labels(job, label))
+    traces = _traces(job, _labels(job, label), exact)
     _report_all(traces)
     if len(traces) > 1:
         rows = table_mod.select_rows_many(traces, every)
@@ -1048,6 +1103,10 @@ def gallery_cmd(
             "(fresh copies go to a temporary folder).",
         ),
     ] = False,
+    exact: Annotated[
+        bool,
+        typer.Option("--exact", help="Step the real torch scheduler for every figure (the same files, slower)."),
+    ] = False,
     source: Annotated[
         Path | None,
         typer.Option(
@@ -1092,7 +1151,7 @@ def gallery_cmd(
                 "(lrviz only replaces and removes files of a gallery it made)"
             )
     started = time.perf_counter()
-    out = _render_gallery(gal, plan)
+    out = _render_gallery(gal, plan, exact)
     seconds = time.perf_counter() - started
     drawn = len(plan.drawable)
     if out.skipped:
@@ -1103,7 +1162,7 @@ def gallery_cmd(
     _write_gallery(gal, folder, out, drawn, seconds)
 
 
-def _render_gallery(gal: Any, plan: Any) -> Any:
+def _render_gallery(gal: Any, plan: Any, exact: bool = False) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -1126,7 +1185,7 @@ def _render_gallery(gal: Any, plan: Any) -> Any:
             count += 1
             progress.update(task, description=fig.id)
 
-        result = gal.render(plan, step)
+        result = gal.render(plan, step, exact)
         progress.update(task, completed=len(plan.drawable))
     return result
 

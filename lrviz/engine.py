@@ -14,7 +14,7 @@ import contextlib
 import io
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,7 @@ class Trace:
     label: str = ""
     metric_steps: np.ndarray | None = None  # the step after which each metric value was fed
     metric_name: str = "metric"
+    path: str = "torch"  # "fast": computed by lrviz.fast; "torch": the real scheduler stepped
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -131,6 +132,8 @@ def trace(
     steps_per_epoch: int | None = None,
     metric: Metric | str | Sequence[float] | None = None,
     label: str = "",
+    exact: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Trace:
     """Trace a schedule.
 
@@ -143,6 +146,10 @@ def trace(
     without one, a documented default pattern. It is stepped once per step with one value
     per step, or, when ``steps_per_epoch`` is given, once per epoch (after the epoch's last
     step) with one value per epoch, as a training loop validates once per epoch.
+
+    Schedules covered by :mod:`lrviz.fast` are computed without stepping (or importing)
+    torch, to the same values; ``exact=True`` always steps the real scheduler.
+    ``progress(done, total)`` is called now and then while torch is stepped.
     """
     import numpy as np
 
@@ -206,8 +213,15 @@ def trace(
     if steps_per_epoch is None and entry.param("steps_per_epoch") is not None and spec.value("steps_per_epoch"):
         steps_per_epoch = int(spec.value("steps_per_epoch"))
 
-    opt = optimizers.build(opt_spec)
-    ctx = Context(groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt))
+    from . import fast
+
+    info = None if exact or not fast.covers(spec) else fast.optimizer_info(opt_spec)
+    opt: Any = None
+    if info is None:
+        opt = optimizers.build(opt_spec)
+        ctx = Context(groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt))
+    else:
+        ctx = Context(groups=n_groups, optimizer=info.class_name, has_momentum=info.has_momentum)
     assert entry.check is not None
     found: list[str] = list(entry.check(spec, ctx))
 
@@ -250,22 +264,32 @@ def trace(
                 f"but {spec.name} has mode='{_mode(spec)}'"
             )
 
-    # a scheduler may print (verbose=True, a user's class): never onto lrviz's own stdout,
-    # where it would corrupt CSV and JSON
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("always")
-        lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values, every)
-    for w in caught:
-        text = f"{_warning_source(w.filename)}: {w.message}"
-        if text not in found:
-            found.append(text)
+    computed = None if info is None else fast.trace(spec, opt_spec.lrs, steps, info)
+    if computed is not None and info is not None:
+        lr_values, mom_values = computed.lr, computed.momentum
+        events: list[Event] = []
+        mom_name = "beta1" if info.momentum_key == "betas" else info.momentum_key
+        optimizer_text = optimizers.describe_class(info.class_name, opt_spec)
+    else:
+        if opt is None:
+            opt = optimizers.build(opt_spec)
+        # a scheduler may print (verbose=True, a user's class): never onto lrviz's own
+        # stdout, where it would corrupt CSV and JSON
+        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("always")
+            lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values, every, progress)
+        for w in caught:
+            text = f"{_warning_source(w.filename)}: {w.message}"
+            if text not in found:
+                found.append(text)
+        optimizer_text = optimizers.describe(opt, opt_spec)
 
     trace_ = Trace(
         spec=spec,
         lr=lr_values,
         momentum=mom_values,
         momentum_name=mom_name,
-        optimizer=optimizers.describe(opt, opt_spec),
+        optimizer=optimizer_text,
         optimizer_spec=opt_spec,
         steps_per_epoch=steps_per_epoch,
         horizon_reason=horizon_reason,
@@ -276,6 +300,7 @@ def trace(
         label=label,
         metric_steps=metric_steps,
         metric_name=source.name if source is not None else "metric",
+        path="torch" if computed is None else "fast",
     )
     trace_.warnings.extend(_suspicious(trace_))
     return trace_
@@ -294,8 +319,17 @@ def _mode(spec: Spec) -> str:
     return str(spec.value("mode")) if spec.entry.param("mode") is not None else "min"
 
 
+PROGRESS_EVERY = 1 << 16
+"""Steps between two progress reports while stepping torch."""
+
+
 def _step(
-    spec: Spec, opt: Any, steps: int, metric: np.ndarray | None, every: int = 1
+    spec: Spec,
+    opt: Any,
+    steps: int,
+    metric: np.ndarray | None,
+    every: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, str | None, list[Event]]:
     import numpy as np
 
@@ -320,6 +354,8 @@ def _step(
     i = 0
     try:
         for i in range(steps):
+            if progress is not None and not i % PROGRESS_EVERY:
+                progress(i, steps)
             for g in range(n_groups):
                 group = groups[g]
                 lr_rows[g][i] = group["lr"]
@@ -339,6 +375,8 @@ def _step(
             events.append(Event(i, "crash", f"the final scheduler.step() raises {_exc_text(exc)}"))
         else:
             raise LrvizError(f"{spec.format()} failed at step {i}: {_exc_text(exc)}") from None
+    if progress is not None:
+        progress(steps, steps)
 
     if spec.entry.needs_metric:
         change = np.nonzero(lr[0, 1:] != lr[0, :-1])[0] + 1

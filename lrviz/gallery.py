@@ -400,7 +400,7 @@ def versions() -> dict[str, str]:
     return out
 
 
-def render_figure(fig: Figure) -> tuple[bytes, bytes]:
+def render_figure(fig: Figure, exact: bool = False) -> tuple[bytes, bytes]:
     """(SVG, PNG thumbnail) of one figure, as its command would draw it."""
     from .render.figure import to_bytes
     from .runs import draw, labels, shared_args, trace_all
@@ -411,7 +411,7 @@ def render_figure(fig: Figure) -> tuple[bytes, bytes]:
     specs = [shared_args(run.spec, config.trace) for run in config.runs]
     names = labels(specs, [run.label for run in config.runs])
     try:
-        traces = trace_all(specs, [config.trace] * len(specs), names, [config.folder] * len(specs))
+        traces = trace_all(specs, [config.trace] * len(specs), names, [config.folder] * len(specs), exact=exact)
         drawn = draw(traces, config.figure)
     except LrvizError as exc:
         raise LrvizError(f"gallery figure '{fig.id}': {exc.message}", exc.hint) from None
@@ -420,14 +420,15 @@ def render_figure(fig: Figure) -> tuple[bytes, bytes]:
     return svg, thumb
 
 
-def render(plan: Plan, progress: Callable[[Figure], None] | None = None) -> Output:
-    """Every file of the gallery, in memory. ``progress`` is called before each figure."""
+def render(plan: Plan, progress: Callable[[Figure], None] | None = None, exact: bool = False) -> Output:
+    """Every file of the gallery, in memory. ``progress`` is called before each figure;
+    ``exact`` steps torch for every schedule (the same bytes, only slower)."""
     out = Output(skipped=plan.skipped, versions=versions())
     sizes: dict[str, tuple[int, int]] = {}
     for fig in plan.drawable:
         if progress is not None:
             progress(fig)
-        svg, thumb = render_figure(fig)
+        svg, thumb = render_figure(fig, exact)
         svg_name, thumb_name = fig.files
         out.files[svg_name] = svg
         out.files[thumb_name] = thumb

@@ -159,7 +159,11 @@ def has_momentum(optimizer: Any) -> bool:
 
 def describe(optimizer: Any, spec: OptimizerSpec) -> str:
     """A short label such as ``SGD(lr=0.1, momentum=0.9)``."""
-    name = type(optimizer).__name__
+    return describe_class(type(optimizer).__name__, spec)
+
+
+def describe_class(name: str, spec: OptimizerSpec) -> str:
+    """:func:`describe` from the optimizer's class name."""
     lrs = spec.lrs
     parts = [f"lr={_num(lrs[0])}" if len(lrs) == 1 else "lr=[" + ", ".join(_num(x) for x in lrs) + "]"]
     if spec.momentum is not None or name == "SGD":

@@ -3,7 +3,8 @@ files and the gallery, so a figure made one way is the figure made any other way
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,9 +52,14 @@ def trace_all(
     labels: Sequence[str],
     metric_dirs: Sequence[Path],
     origins: Sequence[str] = (),
+    *,
+    exact: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Trace]:
     """Trace each schedule with its options; a metric file is read once however many
-    schedules use it. ``origins`` prefix errors ("FILE: schedule[2]: ")."""
+    schedules use it. ``origins`` prefix errors ("FILE: schedule[2]: "). ``exact`` steps
+    torch even where lrviz.fast could compute the values; ``progress(label, done, total)``
+    is called while torch is stepped."""
     from . import metrics
     from .engine import trace
 
@@ -80,6 +86,8 @@ def trace_all(
                     steps_per_epoch=opts.steps_per_epoch,
                     metric=metric,
                     label=label,
+                    exact=exact,
+                    progress=None if progress is None else partial(progress, label),
                 )
             )
         except LrvizError as exc:

@@ -201,6 +201,8 @@ class LambdaExpr:
         self.text = text
         self.var = var
         self._fn = _Compiler(var, source).compile(body, 0)
+        self._body = body
+        self._vector: Callable[[Any], Any] | None = None
 
     @classmethod
     def from_node(cls, node: ast.Lambda, source: str) -> LambdaExpr:
@@ -251,6 +253,25 @@ class LambdaExpr:
             return float(self._fn(float(x)))
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise LambdaEvalError(f"{self.text} failed at {self.var}={x}: {exc}") from None
+
+    def vector(self, xs: Any) -> Any:
+        """The lambda at every value of the float array ``xs`` at once: the same floats
+        as calling it on each (numpy for + - * / // %, comparisons and branches; Python's
+        own math functions and powers, mapped). None where a call would raise (division
+        by zero, a math error) or give a non-finite value: then the caller calls it one
+        value at a time and reports the failure as usual."""
+        import numpy as np
+
+        if self._vector is None:
+            self._vector = _VectorCompiler(self.var).compile(self._body)
+        try:
+            with np.errstate(all="ignore"):
+                out = np.asarray(self._vector(np.asarray(xs, dtype=float)), dtype=float)
+        except (_NotVectorizable, ArithmeticError, ValueError, TypeError):
+            return None
+        if out.shape != np.shape(xs) or not np.isfinite(out).all():
+            return None
+        return out
 
     def __repr__(self) -> str:
         return self.text
@@ -369,3 +390,152 @@ class _Compiler:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "math":
             return func.attr
         return None
+
+
+class _NotVectorizable(Exception):
+    """A value the one-at-a-time lambda would refuse (it raises): do it that way."""
+
+
+class _VectorCompiler:
+    """The whitelisted tree (already checked by :class:`_Compiler`) as functions of a
+    float array. Branches and ``and``/``or`` evaluate each side only on the elements that
+    reach it, as Python's short-circuiting does, so a guarded ``1 / epoch`` is fine."""
+
+    def __init__(self, var: str) -> None:
+        self.var = var
+
+    def compile(self, node: ast.expr) -> Callable[[Any], Any]:
+        import numpy as np
+
+        c = self.compile
+        if isinstance(node, ast.Constant):
+            value = node.value if isinstance(node.value, bool) else float(node.value)  # type: ignore[arg-type]
+            return lambda x: np.full(len(x), value)
+        if isinstance(node, ast.Name):
+            if node.id == self.var:
+                return lambda x: x
+            const = CONSTANTS[node.id]
+            return lambda x: np.full(len(x), const)
+        if isinstance(node, ast.Attribute):
+            const = CONSTANTS[node.attr]
+            return lambda x: np.full(len(x), const)
+        if isinstance(node, ast.UnaryOp):
+            operand = c(node.operand)
+            if isinstance(node.op, ast.USub):
+                return lambda x: -operand(x)
+            if isinstance(node.op, ast.UAdd):
+                return lambda x: +operand(x)
+            return lambda x: ~_truthy(operand(x))
+        if isinstance(node, ast.BinOp):
+            left, right = c(node.left), c(node.right)
+            if isinstance(node.op, ast.Pow):
+                return lambda x: _mapped(math.pow, left(x), right(x))
+            fn = _BINOPS[type(node.op)]
+            if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
+
+                def divide(x: Any) -> Any:
+                    a, b = left(x), right(x)
+                    if np.any(b == 0):
+                        raise _NotVectorizable  # Python: ZeroDivisionError
+                    return fn(_numeric(a), _numeric(b))
+
+                return divide
+            return lambda x: fn(_numeric(left(x)), _numeric(right(x)))
+        if isinstance(node, ast.Compare):
+            first = c(node.left)
+            rest = [(_CMPOPS[type(op)], c(comp)) for op, comp in zip(node.ops, node.comparators, strict=True)]
+
+            def compare(x: Any) -> Any:
+                # a < b < c: each comparison only where the previous ones held
+                result = np.ones(len(x), dtype=bool)
+                left = first(x)
+                for op, comp in rest:
+                    alive = np.flatnonzero(result)
+                    if not len(alive):
+                        break
+                    right = _take(comp, x, alive)
+                    result[alive] = op(left[alive] if np.ndim(left) else left, right)
+                    full = np.zeros(len(x))
+                    full[alive] = right
+                    left = full
+                return result
+
+            return compare
+        if isinstance(node, ast.BoolOp):
+            parts = [c(v) for v in node.values]
+            stop_when = isinstance(node.op, ast.Or)  # 'or' stops at a truthy value
+
+            def boolop(x: Any) -> Any:
+                out = np.asarray(parts[0](x), dtype=float)
+                pending = np.flatnonzero(_truthy(out) != stop_when)
+                for part in parts[1:]:
+                    if not len(pending):
+                        break
+                    values = np.asarray(_take(part, x, pending), dtype=float)
+                    out[pending] = values
+                    pending = pending[_truthy(values) != stop_when]
+                return out
+
+            return boolop
+        if isinstance(node, ast.IfExp):
+            test, body, orelse = c(node.test), c(node.body), c(node.orelse)
+
+            def branch(x: Any) -> Any:
+                chosen = _truthy(test(x))
+                out = np.empty(len(x))
+                yes, no = np.flatnonzero(chosen), np.flatnonzero(~chosen)
+                if len(yes):
+                    out[yes] = _take(body, x, yes)
+                if len(no):
+                    out[no] = _take(orelse, x, no)
+                return out
+
+            return branch
+        if isinstance(node, ast.Call):
+            name = _Compiler._function_name(node.func)
+            assert name is not None
+            args = [c(a) for a in node.args]
+            if name in ("min", "max"):
+                if len(args) < 2:
+                    raise _NotVectorizable
+                better = operator.lt if name == "min" else operator.gt
+
+                def extreme(x: Any) -> Any:
+                    # Python keeps the first of equal values and skips NaN as a candidate
+                    out = np.asarray(args[0](x), dtype=float)
+                    for a in args[1:]:
+                        value = np.asarray(a(x), dtype=float)
+                        out = np.where(better(value, out), value, out)
+                    return out
+
+                return extreme
+            if name == "abs":
+                return lambda x: np.abs(_numeric(args[0](x)))
+            fn = FUNCTIONS[name]
+            return lambda x: _mapped(fn, *(a(x) for a in args))
+        raise _NotVectorizable
+
+
+def _numeric(a: Any) -> Any:
+    import numpy as np
+
+    return a.astype(float) if np.asarray(a).dtype == bool else a
+
+
+def _truthy(a: Any) -> Any:
+    import numpy as np
+
+    a = np.asarray(a)
+    return a if a.dtype == bool else a != 0
+
+
+def _take(fn: Callable[[Any], Any], x: Any, where: Any) -> Any:
+    return fn(x[where])
+
+
+def _mapped(fn: Callable[..., Any], *columns: Any) -> Any:
+    """Python's own function on each element: the exact floats (and exceptions) a call gives."""
+    import numpy as np
+
+    lists = [np.asarray(_numeric(col), dtype=float).tolist() for col in columns]
+    return np.fromiter(map(fn, *lists), dtype=float, count=len(lists[0]))

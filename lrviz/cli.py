@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="lrviz",
     help=(
-        "Plot and explore PyTorch learning-rate schedules: the real torch scheduler, "
-        "stepped on a dummy optimizer, traced exactly as your training loop sees it.\n\n"
+        "Plot and explore PyTorch learning-rate schedules, traced exactly as your training loop "
+        "sees them: torch's values, step by step, on a dummy optimizer.\n\n"
         "Examples:\n\n"
         "  lrviz plot cycliclr --base-lr 0.1 --max-lr 0.2\n\n"
         '  lrviz plot "OneCycleLR(max_lr=0.1, total_steps=1000)" -o onecycle.svg\n\n'
@@ -1423,6 +1423,8 @@ def _main(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if not args or "--help" in args or "-h" in args:
+        _defer_help_extras()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="lrviz", standalone_mode=False)
@@ -1452,6 +1454,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _defer_help_extras() -> None:
+    """Load rich.markdown and rich.traceback only when something uses them.
+
+    typer's help renderer imports both at the top (markdown-it and pygments: about 100 ms
+    of a 250 ms ``lrviz --help``), though lrviz's help uses neither: its markup mode is
+    "rich" and pretty exceptions are off. Until typer imports them lazily itself, each is
+    stood in for by a module whose attributes load the real one on first use, so nothing
+    changes for a caller that does use them."""
+    import importlib
+    import types
+
+    for name, cls_name in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if name in sys.modules:
+            continue
+
+        def real(name: str = name) -> types.ModuleType:
+            if getattr(sys.modules.get(name), "_lrviz_deferred", False):
+                del sys.modules[name]
+            return importlib.import_module(name)
+
+        class Deferred:
+            def __new__(cls, *args: Any, _real: Any = real, _cls: str = cls_name, **kwargs: Any) -> Any:
+                return getattr(_real(), _cls)(*args, **kwargs)
+
+        module = types.ModuleType(name)
+        module._lrviz_deferred = True  # type: ignore[attr-defined]
+
+        def attribute(attr: str, _real: Any = real) -> Any:
+            if attr.startswith("__"):  # the import system probing (__path__, ...): not a use
+                raise AttributeError(attr)
+            return getattr(_real(), attr)
+
+        module.__getattr__ = attribute  # type: ignore[method-assign]
+        setattr(module, cls_name, Deferred)
+        sys.modules[name] = module
 
 
 def _usage_message(exc: Any) -> str:

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_WIDTH = 8.0
 DEFAULT_DPI = 150
+# Long lines are drawn as their M4 envelope (lrviz.render.envelope) on this many columns
+# per pixel of the figure's width: more than one, because the columns start at the data's
+# first x, not at a pixel edge of the axes. The dpi has a floor so that vector output
+# (resolution-free) and low --dpi figures still get a fine envelope.
+ENVELOPE_COLUMNS_PER_PIXEL = 2
+ENVELOPE_MIN_DPI = 100
 # Okabe-Ito: distinguishable with colour-blindness and in print
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 LINESTYLES = ("-", "--", "-.", ":")
@@ -267,6 +273,20 @@ def _color(items: Sequence[Trace], k: int, offset: int = 0) -> str:
     return PALETTE[(offset + sum(t.n_groups for t in items[:k])) % len(PALETTE)]
 
 
+def _envelope(ax: Axes, x: Any, y: Any) -> tuple[Any, Any]:
+    """The points of a line worth drawing in ``ax``: all of a short line, the M4 envelope
+    of a long one (every peak and trough kept, a few vertices per pixel column), so a
+    million-step trace renders fast and makes a small SVG. Only the drawn line is reduced:
+    annotations, summaries and warnings read the full trace."""
+    from lrviz.render.envelope import m4
+
+    root = ax.figure.figure  # the whole figure, also for a cell of a grid (a SubFigure)
+    # the figure's dpi is the one it is saved with: plot() sets it from --dpi, which
+    # to_bytes is given too; a whole-figure width bounds every axes' width
+    pixels = root.get_figwidth() * max(root.dpi, ENVELOPE_MIN_DPI)
+    return m4(x, y, math.ceil(pixels * ENVELOPE_COLUMNS_PER_PIXEL))
+
+
 def _x(t: Trace, step: float) -> float:
     return step / t.steps_per_epoch if t.steps_per_epoch else step
 
@@ -275,7 +295,9 @@ def _draw_lr(ax: Axes, items: Sequence[Trace], log: bool, offset: int = 0, legen
     several = len(items) > 1
     distinct = several or offset > 0
     for i, t, g in _series(items, offset):
-        ax.plot(t.x, t.lr[g], label=_label(t, g, several) or None, **_line_kwargs(i, t.n_steps, distinct))
+        ax.plot(
+            *_envelope(ax, t.x, t.lr[g]), label=_label(t, g, several) or None, **_line_kwargs(i, t.n_steps, distinct)
+        )
     for k, t in enumerate(items):
         color = _color(items, k, offset) if several else "0.55"
         for event in t.events:
@@ -296,23 +318,26 @@ def _draw_momentum(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
     for i, t, g in _series(items, offset):
         if t.momentum is None:
             continue
-        ax.plot(t.x, t.momentum[g], **_line_kwargs(i, t.n_steps, distinct))
+        ax.plot(*_envelope(ax, t.x, t.momentum[g]), **_line_kwargs(i, t.n_steps, distinct))
     ax.set_ylabel("β₁ (beta1)" if names == {"beta1"} else "momentum" if names == {"momentum"} else "momentum / β₁")
 
 
 def _draw_metric(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:
+    import numpy as np
+
     several = len(items) > 1
     i = offset
     drawn: set[bytes] = set()
     for t in items:
         if t.metric is not None:
-            steps = t.metric_steps if t.metric_steps is not None else range(len(t.metric))
-            xs = [_x(t, s) for s in steps]
+            steps = t.metric_steps if t.metric_steps is not None else np.arange(len(t.metric))
+            # as an array, not _x per value: a metric can have a value for each of a million steps
+            xs = steps / t.steps_per_epoch if t.steps_per_epoch else steps
             key = bytes(memoryview(t.metric.tobytes())) + str(xs[:1]).encode()
             if key not in drawn:  # the same metric fed to several schedules is drawn once
                 drawn.add(key)
                 color = PALETTE[i % len(PALETTE)] if several and len(drawn) > 1 else "0.35"
-                ax.plot(xs, t.metric, color=color, linewidth=1.2, **_marker(len(xs)))
+                ax.plot(*_envelope(ax, xs, t.metric), color=color, linewidth=1.2, **_marker(len(xs)))
             for event in t.events:
                 if event.kind == "reduction":
                     ax.axvline(_x(t, event.step), color="0.55", alpha=0.6, linewidth=0.8, linestyle=":", zorder=0)

@@ -311,3 +311,29 @@ def test_fast_path_never_imports_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _gallery_figures_with_fast_schedules() -> list:
+    from lrviz import gallery
+
+    out = []
+    for fig in gallery.load().drawable:
+        assert fig.config is not None
+        specs = [run.spec for run in fig.config.runs]
+        steps = fig.config.trace.steps or 0
+        if any(fast.covers(s) for s in specs) and steps <= 100_000:
+            out.append(fig)
+    return out
+
+
+@pytest.mark.parametrize("fig", _gallery_figures_with_fast_schedules(), ids=lambda f: f.id)
+def test_gallery_figures_are_the_same_bytes_through_torch(fig) -> None:
+    """The committed gallery is drawn from fast traces; stepping torch instead (--exact)
+    must give the very same SVG, byte for byte."""
+    from pathlib import Path
+
+    from lrviz import gallery
+
+    svg, _ = gallery.render_figure(fig, exact=True)
+    committed = Path(__file__).resolve().parent.parent / "gallery" / f"{fig.id}.svg"
+    assert svg == committed.read_bytes()

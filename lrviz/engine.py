@@ -265,7 +265,8 @@ def trace(
             )
 
     computed = None if info is None else fast.trace(spec, opt_spec.lrs, steps, info)
-    if computed is not None and info is not None:
+    if computed is not None:
+        assert info is not None  # a fast trace needs the optimizer's info
         lr_values, mom_values = computed.lr, computed.momentum
         events: list[Event] = []
         mom_name = "beta1" if info.momentum_key == "betas" else info.momentum_key

@@ -164,11 +164,10 @@ def _per_group(value: Any, groups: int) -> list[Any]:
 
 def _map(fn: Callable[..., float], *columns: Any) -> np.ndarray:
     """``fn`` applied by Python to every element (exactly torch's arithmetic)."""
-    import numpy as np
+    from .safe_expr import map_floats
 
-    lists = [c.tolist() if hasattr(c, "tolist") else c for c in columns]
-    count = len(lists[0])
-    return np.fromiter(map(fn, *lists), dtype=float, count=count)
+    result: np.ndarray = map_floats(fn, *columns)
+    return result
 
 
 def _chain(lrs: Sequence[float], factors: np.ndarray) -> np.ndarray:
@@ -395,8 +394,7 @@ def _cyclic_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
     position = steps / total  # torch: self.last_epoch / self.total_size
     cycle = np.floor(1 + position)
     x = 1.0 + position - cycle
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale_factor = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    scale_factor = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
     if mode == "triangular":
         scale = None
     elif mode == "triangular2":
@@ -487,22 +485,20 @@ def _one_cycle_lr(
             if end_step - start_step == 0:
                 raise Unsupported  # torch: ZeroDivisionError
             pct = (steps[where] - start_step) / (end_step - start_step)
-            if strategy == "cos":
-                cos_out = _map(math.cos, math.pi * pct) + 1
-
-                def anneal(start: float, end: float, pct: Any = pct, cos_out: Any = cos_out) -> Any:
-                    return end + (start - end) / 2.0 * cos_out
-            else:
-
-                def anneal(start: float, end: float, pct: Any = pct, cos_out: Any = None) -> Any:
-                    return (end - start) * pct + start
-
+            cos_out = _map(math.cos, math.pi * pct) + 1 if strategy == "cos" else None
             for g in range(groups):
-                lr[g, where] = anneal(levels[lr_from][g], levels[lr_to][g])
+                lr[g, where] = _anneal(levels[lr_from][g], levels[lr_to][g], pct, cos_out)
                 if momentum is not None:
-                    momentum[g, where] = anneal(levels[m_from][g], levels[m_to][g])
+                    momentum[g, where] = _anneal(levels[m_from][g], levels[m_to][g], pct, cos_out)
         start_step = end_step
     return lr, momentum
+
+
+def _anneal(start: float, end: float, pct: np.ndarray, cos_out: np.ndarray | None) -> np.ndarray:
+    """OneCycleLR's _annealing_cos (given ``cos(pi * pct) + 1``) or _annealing_linear."""
+    if cos_out is not None:
+        return end + (start - end) / 2.0 * cos_out
+    return (end - start) * pct + start
 
 
 # --------------------------------------------------------------------------------------

@@ -429,7 +429,7 @@ class _VectorCompiler:
         if isinstance(node, ast.BinOp):
             left, right = c(node.left), c(node.right)
             if isinstance(node.op, ast.Pow):
-                return lambda x: _mapped(math.pow, left(x), right(x))
+                return lambda x: map_floats(math.pow, left(x), right(x))
             fn = _BINOPS[type(node.op)]
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
 
@@ -512,7 +512,7 @@ class _VectorCompiler:
             if name == "abs":
                 return lambda x: np.abs(_numeric(args[0](x)))
             fn = FUNCTIONS[name]
-            return lambda x: _mapped(fn, *(a(x) for a in args))
+            return lambda x: map_floats(fn, *(a(x) for a in args))
         raise _NotVectorizable
 
 
@@ -533,9 +533,11 @@ def _take(fn: Callable[[Any], Any], x: Any, where: Any) -> Any:
     return fn(x[where])
 
 
-def _mapped(fn: Callable[..., Any], *columns: Any) -> Any:
-    """Python's own function on each element: the exact floats (and exceptions) a call gives."""
+def map_floats(fn: Callable[..., Any], *columns: Any) -> Any:
+    """Python's own ``fn`` on each element, as a float array: the exact floats (and the
+    exceptions) one call at a time gives. Columns are numpy arrays (as floats) or plain
+    sequences (as they are, e.g. ``range`` for an int argument)."""
     import numpy as np
 
-    lists = [np.asarray(_numeric(col), dtype=float).tolist() for col in columns]
+    lists = [np.asarray(_numeric(col), dtype=float).tolist() if isinstance(col, np.ndarray) else col for col in columns]
     return np.fromiter(map(fn, *lists), dtype=float, count=len(lists[0]))

@@ -130,13 +130,14 @@ def kwargs_for(name: str, draw: st.DrawFn, groups: int) -> dict[str, object]:
 
 
 def spec_text(name: str, kwargs: dict[str, object]) -> str:
-    parts = []
-    for key, value in kwargs.items():
-        text = f"lambda epoch: {value}" if key == "lr_lambda" and isinstance(value, str) else repr(value)
-        if key == "lr_lambda" and isinstance(value, list):
-            text = "[" + ", ".join(f"lambda epoch: {v}" for v in value) + "]"
-        parts.append(f"{key}={text}")
-    return f"{name}({', '.join(parts)})"
+    def text(key: str, value: object) -> str:
+        if key != "lr_lambda":
+            return repr(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(f"lambda epoch: {v}" for v in value) + "]"
+        return f"lambda epoch: {value}"
+
+    return f"{name}({', '.join(f'{k}={text(k, v)}' for k, v in kwargs.items())})"
 
 
 def _python_lambda(body: str):  # the test's own reference: plain Python, not lrviz's interpreter

@@ -1508,4 +1508,34 @@ def _usage_message(exc: Any) -> str:
 
 
 def run() -> NoReturn:
-    sys.exit(main())
+    """The ``lrviz`` command: `main`, then an exit that skips the interpreter's teardown."""
+    _exit(main())
+
+
+#: Modules whose teardown at exit costs more than lrviz's own work: freeing torch's and
+#: matplotlib's objects module by module takes about 0.6 s after a figure drawn by
+#: stepping torch (bench/README.md), time a user waits for and gains nothing from.
+COSTLY_TEARDOWN = ("torch", "matplotlib")
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit with `code`; once torch or matplotlib is loaded, without the teardown.
+
+    Everything lrviz writes is complete by now (files are renamed into place before a
+    command returns), so after the ``atexit`` functions (matplotlib's, logging's, a user
+    module's) and a flush of stdout and stderr, ``os._exit`` ends the process as the
+    normal exit would, minus the freeing of every module's objects. Only with no other
+    thread alive: a normal exit waits for those. The Python API and `main` never do this."""
+    import threading
+
+    if not any(name in sys.modules for name in COSTLY_TEARDOWN) or threading.active_count() > 1:
+        sys.exit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            pass
+    os._exit(code)

@@ -1,9 +1,14 @@
-"""What `lrviz --help` and a fast-path plot import: nothing heavy that they do not use."""
+"""What `lrviz --help` and a fast-path plot import: nothing heavy that they do not use;
+and how the `lrviz` command ends: without the interpreter's teardown, nothing else lost."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 HELP = (
     "import io, contextlib, sys\n"
@@ -47,3 +52,60 @@ def test_deferred_rich_modules_still_work_for_their_users() -> None:
         "assert 'ZeroDivisionError' in console.file.getvalue()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _buffered() -> dict[str, str]:
+    """The environment without PYTHONUNBUFFERED: stdout into a pipe is block-buffered, so
+    output that is not flushed before the process ends would be lost."""
+    env = dict(os.environ)
+    env.pop("PYTHONUNBUFFERED", None)
+    return env
+
+
+EXIT = """
+import atexit, sys, threading, time
+import matplotlib  # loaded: lrviz.cli._exit skips the teardown
+from lrviz.cli import _exit
+class Noisy:
+    def __del__(self):
+        sys.stdout.write(" teardown")
+noisy = Noisy()  # a global: its __del__ runs in the interpreter's teardown, if at all
+atexit.register(sys.stdout.write, " atexit")
+if {thread}:
+    threading.Thread(target=lambda: (time.sleep(0.2), sys.stdout.write(" thread"))).start()
+sys.stdout.write("output")
+_exit(3)
+"""
+
+
+@pytest.mark.parametrize(
+    ("thread", "expected"),
+    [(False, "output atexit"), (True, "output thread atexit teardown")],
+    ids=["skips the teardown", "a live thread: a normal exit"],
+)
+def test_exit_runs_atexit_flushes_and_keeps_the_code(thread: bool, expected: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT.format(thread=thread)], capture_output=True, text=True, env=_buffered()
+    )
+    assert (done.stdout, done.returncode) == (expected, 3), done.stderr
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["torch stepped", "fast path"])
+def test_the_command_ends_with_its_output_files_and_exit_code(tmp_path: Path, exact: bool) -> None:
+    out = tmp_path / "steps.png"
+    argv = [sys.executable, "-m", "lrviz", "plot", "StepLR(step_size=3)", "-n", "10", "-o", str(out)]
+    done = subprocess.run(argv + ["--exact"] * exact, capture_output=True, text=True, env=_buffered())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [str(out)]
+    assert done.stderr.startswith("lrviz: StepLR")  # the summary line
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert [p.name for p in tmp_path.iterdir()] == ["steps.png"]  # no temporary file left
+
+
+def test_an_error_after_torch_is_loaded_still_exits_2_with_one_line(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "lrviz", "plot", "LambdaLR(lr_lambda=lambda s: 1 / (s - 5))", "-n", "10"]
+    done = subprocess.run(argv + ["-o", str(tmp_path / "f.png")], capture_output=True, text=True, env=_buffered())
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("lrviz: error:"), done.stderr
+    assert not list(tmp_path.iterdir())

@@ -29,6 +29,33 @@ def test_lr_and_momentum_panels_plot_the_trace():
     assert fig.get_suptitle() == "CyclicLR"
 
 
+@pytest.mark.parametrize("max_lr", [3e-5, 0.004, 7e-9])
+def test_small_learning_rates_are_scaled_by_a_unicode_power_of_ten_without_mathtext(max_lr):
+    import math
+
+    from matplotlib.text import Text
+
+    t = lrviz.trace(f"OneCycleLR(max_lr={max_lr!r}, total_steps=200)", steps=200)
+    fig = lrviz.plot(t)
+    figure.to_bytes(fig, "png", 50)  # draws it: ticks and the scale factor are set
+    order = math.floor(math.log10(max(t.lr[0])))
+    superscript = str(order).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
+    assert fig.axes[0].yaxis.get_offset_text().get_text() == f"×10{superscript}"
+    ticks = [float(label.get_text().replace("−", "-")) * 10.0**order for label in fig.axes[0].get_yticklabels()]
+    np.testing.assert_allclose(ticks, fig.axes[0].get_yticks(), rtol=1e-9, atol=1e-300)
+    assert not [text.get_text() for text in fig.findobj(Text) if "$" in text.get_text()]
+
+
+def test_a_million_steps_are_scaled_by_a_unicode_power_of_ten_on_the_x_axis():
+    t = lrviz.trace("StepLR(step_size=300000)", steps=1_200_000)
+    fig = lrviz.plot(t)
+    figure.to_bytes(fig, "png", 50)
+    axis = fig.axes[-1].xaxis
+    assert axis.get_offset_text().get_text() == "×10⁶"
+    labels = [float(label.get_text().replace("−", "-")) * 1e6 for label in axis.get_ticklabels()]
+    np.testing.assert_allclose(labels, fig.axes[-1].get_xticks())
+
+
 def test_adam_shows_beta1():
     t = lrviz.trace("OneCycleLR(max_lr=0.01, total_steps=100)", optimizer="adam")
     fig = lrviz.plot(t)

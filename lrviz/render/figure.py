@@ -222,6 +222,9 @@ def _draw_cell(
         _composite_labels(panels["lr"], items[0])
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=not items[0].steps_per_epoch))
+        ax.xaxis.set_major_formatter(_sci_formatter())
+        if ax is not panels["lr"]:  # the LR panel has its own (scientific, or log)
+            ax.yaxis.set_major_formatter(_sci_formatter())
         ax.margins(x=0.01)
     axes[-1].set_xlabel(items[0].x_label)
 
@@ -307,9 +310,29 @@ def _draw_lr(ax: Axes, items: Sequence[Trace], log: bool, offset: int = 0, legen
     if log:
         ax.set_yscale("log")
     else:
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
+        ax.yaxis.set_major_formatter(_sci_formatter())
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
     if legend and any(ax.get_legend_handles_labels()[1]):
         ax.legend(loc="best")
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
+_SCALE = re.compile(r"^1e([-−]?\d+)")
+
+
+def _sci_formatter() -> Any:
+    """matplotlib's ScalarFormatter, its scale factor written ``×10⁻⁴`` in plain Unicode.
+
+    ``useMathText=True`` looks the same but runs every tick label through the mathtext
+    parser, whose first use builds a pyparsing grammar: about 0.1 s of each figure."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class SciFormatter(ScalarFormatter):
+        def get_offset(self) -> str:
+            # without mathtext, matplotlib writes the factor 1e-4 (then any offset)
+            return _SCALE.sub(lambda m: "×10" + m[1].translate(_SUPERSCRIPT), str(super().get_offset()))
+
+    return SciFormatter(useMathText=False)
 
 
 def _draw_momentum(ax: Axes, items: Sequence[Trace], offset: int = 0) -> None:

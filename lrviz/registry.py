@@ -225,29 +225,28 @@ def strip_prefix(name: str) -> str:
     return name
 
 
+@functools.cache
+def _family(module_name: str) -> tuple[tuple[Entry, ...], Mapping[str, Entry]]:
+    """One family's entries, and its names (aliases too) normalised -> entry."""
+    module = importlib.import_module(f"lrviz.{module_name}")
+    family = tuple(module.entries())
+    table: dict[str, Entry] = {}
+    for entry in family:
+        for name in (entry.name, *entry.aliases):
+            table.setdefault(_norm(name), entry)
+    return family, table
+
+
 @functools.lru_cache(maxsize=1)
 def _entries() -> tuple[Entry, ...]:
     from . import FAMILIES
 
-    entries: list[Entry] = []
-    for module_name in FAMILIES:
-        module = importlib.import_module(f"lrviz.{module_name}")
-        entries.extend(module.entries())
-    return tuple(entries)
+    return tuple(entry for module_name in FAMILIES for entry in _family(module_name)[0])
 
 
 def entries() -> tuple[Entry, ...]:
     """Every registered schedule, in registry order."""
     return _entries()
-
-
-@functools.lru_cache(maxsize=1)
-def _by_name() -> Mapping[str, Entry]:
-    table: dict[str, Entry] = {}
-    for entry in entries():
-        for name in (entry.name, *entry.aliases):
-            table.setdefault(_norm(name), entry)
-    return table
 
 
 def names() -> list[str]:
@@ -263,7 +262,16 @@ def find(name: str) -> Entry | None:
 
     if user_family.is_ref(name):
         return user_family.entry(name)
-    return _by_name().get(_norm(strip_prefix(name)))
+    from . import FAMILIES
+
+    # Family by family, in registry order: the first family with the name wins, as in
+    # `lrviz list`, and a torch name never waits for another family's source to be read.
+    key = _norm(strip_prefix(name))
+    for module_name in FAMILIES:
+        entry = _family(module_name)[1].get(key)
+        if entry is not None:
+            return entry
+    return None
 
 
 def get(name: str) -> Entry:

@@ -345,9 +345,19 @@ def test_reading_the_registry_does_not_import_transformers():
 def _fresh_caches(monkeypatch) -> None:
     """Empty registry and transformers caches for one test; monkeypatch.undo() puts the
     originals back, filled as they were (so entries keep their identity for other tests)."""
-    for module, name in ((registry, "_entries"), (registry, "_by_name"), (hf_family, "hf_schedules")):
+    for module, name in ((registry, "_entries"), (registry, "_family"), (hf_family, "hf_schedules")):
         cached = getattr(module, name)
-        monkeypatch.setattr(module, name, functools.lru_cache(maxsize=1)(cached.__wrapped__))
+        monkeypatch.setattr(module, name, functools.lru_cache(maxsize=None)(cached.__wrapped__))
+
+
+def test_a_torch_or_recipe_name_is_found_without_reading_transformers(monkeypatch):
+    _fresh_caches(monkeypatch)
+    assert registry.find("torch.optim.lr_scheduler.OneCycleLR").family == "torch"
+    assert registry.find("CosineScheduler").family == "recipes"
+    assert hf_family.hf_schedules.cache_info().currsize == 0
+    assert registry.find("cosine").family == "transformers"
+    assert hf_family.hf_schedules.cache_info().currsize == 1
+    assert registry.find("no_such_schedule") is None
 
 
 def test_without_transformers_the_names_are_listed_with_the_pip_line(monkeypatch):

@@ -1436,8 +1436,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _stderr("lrviz: interrupted")
         return 130
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # click turns a closed stdout into exit 1 itself; this is for the rest
+        _discard_stdout()
+        return 1
+    except OSError as exc:  # the system refused: a full disk, a device, a permission
+        _discard_stdout()
+        where = f": {exc.filename}" if exc.filename else " (writing the output)"
+        _stderr(f"lrviz: error: {exc.strerror or exc}{where}")
+        return 2
     except Exception as exc:
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # click/typer usage errors
             if type(exc).__name__ in ("Exit",):
@@ -1454,6 +1460,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _discard_stdout() -> None:
+    """Drop what stdout still buffers when it cannot be written, so that the flush at exit
+    does not fail again (with a traceback) after lrviz has said what went wrong."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _defer_help_extras() -> None:

@@ -3,6 +3,7 @@ and how the `lrviz` command ends: without the interpreter's teardown, nothing el
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -109,3 +110,15 @@ def test_an_error_after_torch_is_loaded_still_exits_2_with_one_line(tmp_path: Pa
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("lrviz: error:"), done.stderr
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+@pytest.mark.parametrize("exact", [True, False], ids=["torch stepped", "fast path"])
+def test_a_full_disk_is_one_line_and_exit_2_not_a_traceback(exact: bool) -> None:
+    argv = [sys.executable, "-m", "lrviz", "table", "StepLR(step_size=3)", "-n", "2000", "--format", "csv"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            argv + ["--exact"] * exact, stdout=full, stderr=subprocess.PIPE, text=True, env=_buffered()
+        )
+    errors = [line for line in done.stderr.splitlines() if not line.startswith("lrviz: warning:")]
+    assert (done.returncode, errors) == (2, [f"lrviz: error: {os.strerror(errno.ENOSPC)} (writing the output)"])

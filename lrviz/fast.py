@@ -153,6 +153,13 @@ def _number(value: Any) -> float:
     return value
 
 
+def _int(value: Any, minimum: int | None = None) -> int:
+    """A plain int argument (not a bool), at least ``minimum`` when given."""
+    if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+        raise Unsupported
+    return value
+
+
 def _per_group(value: Any, groups: int) -> list[Any]:
     """torch's ``_format_param``: one value for every group, or a list of the right length."""
     if isinstance(value, (list, tuple)):
@@ -195,10 +202,8 @@ def _ones(n: int) -> np.ndarray:
 
 
 def _step_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
-    step_size = spec.value("step_size")
+    step_size = _int(spec.value("step_size"), 1)
     gamma = _number(spec.value("gamma"))
-    if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size <= 0:
-        raise Unsupported
     factors = _ones(n)
     factors[step_size::step_size] = gamma
     return _chain(lrs, factors), None
@@ -214,18 +219,14 @@ def _multi_step_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo
     counts = Counter(milestones)
     factors = _ones(n)
     for m, count in counts.items():
-        if isinstance(m, bool) or not isinstance(m, int):
-            raise Unsupported
-        if 0 <= m < n:
+        if 0 <= _int(m) < n:
             factors[m] = gamma**count
     return _chain(lrs, factors), None
 
 
 def _constant_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
     factor = _number(spec.value("factor"))
-    total = spec.value("total_iters")
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise Unsupported
+    total = _int(spec.value("total_iters"))
     if factor > 1.0 or factor < 0:
         raise Unsupported  # torch raises ValueError
     factors = _ones(n)
@@ -238,9 +239,7 @@ def _constant_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) 
 def _linear_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
     start = _number(spec.value("start_factor"))
     end = _number(spec.value("end_factor"))
-    total = spec.value("total_iters")
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise Unsupported
+    total = _int(spec.value("total_iters"))
     if start > 1.0 or start <= 0 or end > 1.0 or end < 0:
         raise Unsupported  # torch raises ValueError
     factors = _ones(n)
@@ -257,10 +256,8 @@ def _exponential_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInf
 
 
 def _polynomial_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
-    total = spec.value("total_iters")
+    total = _int(spec.value("total_iters"), 1)
     power = _number(spec.value("power"))
-    if isinstance(total, bool) or not isinstance(total, int) or total <= 0:
-        raise Unsupported
     factors = _ones(n)
     for t in range(1, min(total, n - 1) + 1):
         factors[t] = ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** power
@@ -341,13 +338,9 @@ def _lambda_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
 def _warm_restarts(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
     import numpy as np
 
-    t_0, t_mult = spec.value("T_0"), spec.value("T_mult")
-    eta_min = spec.value("eta_min")
-    for v in (t_0, t_mult):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise Unsupported
-    if t_0 <= 0 or t_mult < 1 or isinstance(eta_min, bool) or not isinstance(eta_min, (int, float)):
-        raise Unsupported  # torch raises ValueError
+    # torch raises ValueError for T_0 < 1 or T_mult < 1
+    t_0, t_mult = _int(spec.value("T_0"), 1), _int(spec.value("T_mult"), 1)
+    eta_min = _number(spec.value("eta_min"))
     # T_cur and T_i of each step, as step() updates them: the cycle lengths are exact ints
     t_cur = np.empty(n, dtype=np.int64)
     t_i = np.empty(n, dtype=np.int64)
@@ -431,15 +424,10 @@ def _one_cycle_lr(
 
     groups = len(lrs)
     total = spec.value("total_steps")
-    epochs, per_epoch = spec.value("epochs"), spec.value("steps_per_epoch")
     if total is not None:
-        if isinstance(total, bool) or not isinstance(total, int) or total <= 0:
-            raise Unsupported
+        total = _int(total, 1)
     else:
-        for v in (epochs, per_epoch):
-            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-                raise Unsupported
-        total = epochs * per_epoch
+        total = _int(spec.value("epochs"), 1) * _int(spec.value("steps_per_epoch"), 1)
     pct_start = spec.value("pct_start")
     if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
         raise Unsupported

@@ -2,7 +2,7 @@
 
 Every expected value is computed here: with numpy on the trace itself, from the schedule's
 own parameters (a warmup of W steps peaks at step W), or from torch's scheduler in a plain
-loop. Nothing is pasted from lrviz's own output.
+loop (tests/oracles.py). Nothing is pasted from lrviz's own output.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.colors import to_hex
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -58,17 +59,6 @@ def parse_summary_line(line: str) -> dict[str, tuple[float, int, str | None]]:
 def close4(text_value: float, value: float) -> bool:
     """``text_value`` is ``value`` printed with 4 significant digits."""
     return text_value == pytest.approx(value, rel=6e-4, abs=0)
-
-
-def torch_loop(make, steps: int, lr: float = 0.1) -> np.ndarray:
-    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=lr, momentum=0.9)
-    scheduler = make(opt)
-    out = np.empty(steps)
-    for i in range(steps):
-        out[i] = opt.param_groups[0]["lr"]
-        opt.step()
-        scheduler.step()
-    return out
 
 
 def warm_restart_steps(t_0: int, t_mult: int, n_steps: int) -> list[int]:
@@ -218,7 +208,7 @@ def test_warmup_then_cosine_ends_its_warmup_at_the_milestone():
         f"CosineAnnealingLR(T_max={total - warmup})], milestones=[{warmup}])",
         total,
     )
-    expected = torch_loop(
+    expected = training_loop(
         lambda opt: lr_scheduler.SequentialLR(
             opt,
             [
@@ -228,7 +218,7 @@ def test_warmup_then_cosine_ends_its_warmup_at_the_milestone():
             milestones=[warmup],
         ),
         total,
-    )
+    ).lr[0]
     np.testing.assert_array_equal(t.lr[0], expected)
     assert analysis.warmup_end(t) == warmup
     assert expected[warmup] == expected.max()
@@ -440,13 +430,11 @@ def test_reductions_are_where_the_lr_drops(factor, metric):
     t = lrviz.trace(f"ReduceLROnPlateau(factor={factor}, patience=3, min_lr=0.0)", 120, metric=metric)
     row = t.lr[0]
     # torch itself, fed the same metric values
-    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1, momentum=0.9)
-    scheduler = lr_scheduler.ReduceLROnPlateau(opt, factor=factor, patience=3, min_lr=0.0)
-    expected = np.empty(t.n_steps)
-    for i in range(t.n_steps):
-        expected[i] = opt.param_groups[0]["lr"]
-        opt.step()
-        scheduler.step(float(t.metric[i]))
+    expected = training_loop(
+        lambda opt: lr_scheduler.ReduceLROnPlateau(opt, factor=factor, patience=3, min_lr=0.0),
+        t.n_steps,
+        metric=t.metric,
+    ).lr[0]
     np.testing.assert_array_equal(row, expected)
     drops = (np.flatnonzero(np.diff(row) < 0) + 1).tolist()
     assert drops, "the metric should make the LR drop"

@@ -2,7 +2,7 @@
 
 Most tests call :func:`lrviz.cli.main` in-process (fast); a few run ``python -m lrviz`` in a
 subprocess for exit codes, stdout purity and lazy imports. Expected values always come from
-torch (a plain training loop written here) or from :func:`lrviz.trace`, never pasted numbers.
+torch (a plain training loop, tests/oracles.py) or from :func:`lrviz.trace`, never pasted numbers.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-import torch
 from clirun import run, run_ok
+from extras import name_params
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -62,46 +62,6 @@ def column(header: list[str], rows: list[list[float]], name: str) -> list[float]
 def table_csv(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[list[str], list[list[float]]]:
     out, _ = run_ok(capsys, "table", *args, "--format", "csv")
     return parse_csv(out)
-
-
-def torch_loop(
-    make: Callable[[torch.optim.Optimizer], object],
-    steps: int,
-    *,
-    optimizer: str = "sgd",
-    lr: float = 0.1,
-    group_lrs: Sequence[float] = (),
-    momentum: float | None = None,
-    betas: tuple[float, float] | None = None,
-) -> tuple[list[list[float]], list[list[float]] | None]:
-    """What a plain training loop sees: per group, the LR (and momentum / beta1) read from
-    ``optimizer.param_groups`` before each ``scheduler.step()``."""
-    groups = [{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": g} for g in (group_lrs or [lr])]
-    if optimizer == "sgd":
-        opt: torch.optim.Optimizer = torch.optim.SGD(groups, lr=lr, momentum=0.9 if momentum is None else momentum)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam(groups, lr=lr, **({"betas": betas} if betas else {}))
-    elif optimizer == "adagrad":
-        opt = torch.optim.Adagrad(groups, lr=lr)
-    else:
-        raise AssertionError(optimizer)
-    scheduler = make(opt)
-    lrs: list[list[float]] = [[] for _ in groups]
-    moms: list[list[float]] = [[] for _ in groups]
-    has_momentum = False
-    for i in range(steps):
-        for g, group in enumerate(opt.param_groups):
-            lrs[g].append(group["lr"])
-            if "momentum" in group:
-                moms[g].append(group["momentum"])
-                has_momentum = True
-            elif "betas" in group:
-                moms[g].append(group["betas"][0])
-                has_momentum = True
-        if i < steps - 1:  # the values of the last step are read; OneCycleLR would refuse one more step()
-            opt.step()
-            scheduler.step()  # type: ignore[attr-defined]
-    return lrs, (moms if has_momentum else None)
 
 
 def files_in(folder: Path) -> list[str]:
@@ -385,7 +345,7 @@ def test_options_spec_and_pasted_call_are_equivalent_and_equal_torch(capsys, cwd
 
     header, rows = parse_csv(out_spec)
     assert column(header, rows, "step") == list(range(steps))
-    lrs, moms = torch_loop(make, steps)
+    lrs, moms = training_loop(make, steps).tolist()
     assert column(header, rows, "lr") == lrs[0]
     assert moms is not None
     assert column(header, rows, "momentum") == moms[0]
@@ -413,7 +373,7 @@ def test_options_after_a_pasted_call_override_its_arguments(capsys, cwd):
     assert tweaked == named
     assert tweaked != untouched
     header, rows = parse_csv(tweaked)
-    lrs, _ = torch_loop(lambda o: lr_scheduler.CyclicLR(o, base_lr=0.1, max_lr=0.5, step_size_up=4), 20)
+    lrs, _ = training_loop(lambda o: lr_scheduler.CyclicLR(o, base_lr=0.1, max_lr=0.5, step_size_up=4), 20).tolist()
     assert column(header, rows, "lr") == lrs[0]
 
 
@@ -425,7 +385,7 @@ def test_option_may_come_before_the_schedule_and_use_equals(capsys, cwd):
 
 def test_negative_option_value(capsys, cwd):
     header, rows = table_csv(capsys, "multisteplr", "--milestones", "3,6", "--gamma", "-0.5", "-n", "8")
-    lrs, _ = torch_loop(lambda o: lr_scheduler.MultiStepLR(o, [3, 6], gamma=-0.5), 8)
+    lrs, _ = training_loop(lambda o: lr_scheduler.MultiStepLR(o, [3, 6], gamma=-0.5), 8).tolist()
     assert column(header, rows, "lr") == lrs[0]
 
 
@@ -453,7 +413,7 @@ def test_table_csv_sgd_header_rows_and_exact_values(capsys, cwd):
     t = lrviz.trace("CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=3)", 25)
     assert column(header, rows, "lr") == t.lr[0].tolist()
     assert column(header, rows, "momentum") == t.momentum[0].tolist()
-    lrs, moms = torch_loop(lambda o: lr_scheduler.CyclicLR(o, base_lr=0.1, max_lr=0.2, step_size_up=3), 25)
+    lrs, moms = training_loop(lambda o: lr_scheduler.CyclicLR(o, base_lr=0.1, max_lr=0.2, step_size_up=3), 25).tolist()
     assert column(header, rows, "lr") == lrs[0]
     assert column(header, rows, "momentum") == moms[0]
 
@@ -463,7 +423,9 @@ def test_table_csv_adam_has_beta1_in_the_momentum_column(capsys, cwd):
         capsys, "onecyclelr", "--max-lr", "0.1", "--total-steps", "20", "-n", "20", "--optimizer", "adam"
     )
     assert header == ["step", "lr", "momentum"]
-    lrs, moms = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), 20, optimizer="adam")
+    lrs, moms = training_loop(
+        lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), 20, optimizer="adam"
+    ).tolist()
     assert column(header, rows, "lr") == lrs[0]
     assert column(header, rows, "momentum") == moms[0]
     assert len(set(column(header, rows, "momentum"))) > 1  # beta1 really cycles
@@ -474,14 +436,14 @@ def test_table_csv_adam_betas_option(capsys, cwd):
         capsys, "steplr", "--step-size", "3", "-n", "8", "--optimizer", "adam", "--betas", "0.95,0.999"
     )
     assert header == ["step", "lr", "momentum"]
-    lrs, moms = torch_loop(lambda o: lr_scheduler.StepLR(o, 3), 8, optimizer="adam", betas=(0.95, 0.999))
+    lrs, moms = training_loop(lambda o: lr_scheduler.StepLR(o, 3), 8, optimizer="adam", betas=(0.95, 0.999)).tolist()
     assert column(header, rows, "lr") == lrs[0]
     assert column(header, rows, "momentum") == moms[0] == [0.95] * 8
 
 
 def test_table_csv_sgd_momentum_option(capsys, cwd):
     header, rows = table_csv(capsys, "steplr", "--step-size", "3", "-n", "8", "--momentum", "0.5", "--lr", "0.3")
-    lrs, moms = torch_loop(lambda o: lr_scheduler.StepLR(o, 3), 8, lr=0.3, momentum=0.5)
+    lrs, moms = training_loop(lambda o: lr_scheduler.StepLR(o, 3), 8, lr=0.3, momentum=0.5).tolist()
     assert column(header, rows, "lr") == lrs[0]
     assert column(header, rows, "momentum") == moms[0]
 
@@ -491,7 +453,7 @@ def test_table_csv_adagrad_has_no_momentum_column(capsys, cwd):
         capsys, "steplr", "--step-size", "3", "--gamma", "0.5", "-n", "10", "--optimizer", "adagrad"
     )
     assert header == ["step", "lr"]
-    lrs, moms = torch_loop(lambda o: lr_scheduler.StepLR(o, 3, 0.5), 10, optimizer="adagrad")
+    lrs, moms = training_loop(lambda o: lr_scheduler.StepLR(o, 3, 0.5), 10, optimizer="adagrad").tolist()
     assert moms is None
     assert column(header, rows, "lr") == lrs[0]
 
@@ -502,7 +464,9 @@ def test_table_csv_adagrad_cyclic_without_momentum_cycling(capsys, cwd):
         "--no-cycle-momentum", "--optimizer", "adagrad", "-n", "20",
     )  # fmt: skip
     assert header == ["step", "lr"]
-    lrs, _ = torch_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, 4, cycle_momentum=False), 20, optimizer="adagrad")
+    lrs, _ = training_loop(
+        lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, 4, cycle_momentum=False), 20, optimizer="adagrad"
+    ).tolist()
     assert column(header, rows, "lr") == lrs[0]
 
 
@@ -513,9 +477,9 @@ def test_table_csv_two_groups(capsys, cwd):
     )  # fmt: skip
     assert header == ["step", "lr_0", "lr_1", "momentum_0", "momentum_1"]
     assert len(rows) == 20
-    lrs, moms = torch_loop(
+    lrs, moms = training_loop(
         lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.2, step_size_up=4), 20, group_lrs=[0.1, 0.01]
-    )
+    ).tolist()
     assert moms is not None
     for g in range(2):
         assert column(header, rows, f"lr_{g}") == lrs[g]
@@ -527,11 +491,11 @@ def test_table_csv_two_groups_per_group_values(capsys, cwd):
         capsys, "CyclicLR(base_lr=[0.01, 0.001], max_lr=[0.1, 0.05], step_size_up=3)",
         "--group-lr", "0.1", "--group-lr", "0.01", "-n", "12",
     )  # fmt: skip
-    lrs, _ = torch_loop(
+    lrs, _ = training_loop(
         lambda o: lr_scheduler.CyclicLR(o, base_lr=[0.01, 0.001], max_lr=[0.1, 0.05], step_size_up=3),
         12,
         group_lrs=[0.1, 0.01],
-    )
+    ).tolist()
     assert [column(header, rows, "lr_0"), column(header, rows, "lr_1")] == lrs
 
 
@@ -572,7 +536,7 @@ def test_table_markdown(capsys, cwd):
     assert re.fullmatch(r"\|(-*:?-+:?\|)+", lines[1].replace(" ", ""))
     body = lines[2:]
     assert len(body) == 7
-    lrs, _ = torch_loop(lambda o: lr_scheduler.StepLR(o, 3, 0.5), 7)
+    lrs, _ = training_loop(lambda o: lr_scheduler.StepLR(o, 3, 0.5), 7).tolist()
     for i, line in enumerate(body):
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert int(cells[0]) == i
@@ -688,7 +652,7 @@ def option_shown(option: str, param_kind: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
 
 
-@pytest.mark.parametrize("name", [e.name for e in registry.entries()])
+@pytest.mark.parametrize("name", name_params())
 def test_describe_every_entry(capsys, cwd, monkeypatch, name):
     monkeypatch.setenv("COLUMNS", "400")
     entry = registry.get(name)
@@ -702,7 +666,7 @@ def test_describe_every_entry(capsys, cwd, monkeypatch, name):
     assert code.split("(", 1)[0] + "(" in out
 
 
-@pytest.mark.parametrize("name", [e.name for e in registry.entries()])
+@pytest.mark.parametrize("name", name_params())
 def test_describe_examples_run_and_agree(capsys, cwd, monkeypatch, name):
     """Each example command that describe prints works, and the option form and the spec
     form give the same trace."""
@@ -958,7 +922,7 @@ def test_onecycle_past_total_steps_truncates_the_table(capsys, cwd):
     assert "lrviz: warning:" in err and "20" in err
     header, rows = parse_csv(out)
     assert len(rows) == 20
-    lrs, _ = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), 20)
+    lrs, _ = training_loop(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), 20).tolist()
     assert column(header, rows, "lr") == lrs[0]
 
 

@@ -2,7 +2,7 @@
 and ReduceLROnPlateau driven by a metric.
 
 Most tests call :func:`lrviz.cli.main` in-process; a few run ``python -m lrviz``. Expected
-values come from torch (a plain training loop written here) or from :func:`lrviz.trace`,
+values come from torch (a plain training loop, tests/oracles.py) or from :func:`lrviz.trace`,
 never from pasted numbers.
 """
 
@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import torch
 from clirun import run, run_ok
+from extras import skip_if_an_extra_was_missing
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -118,46 +120,6 @@ def many_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
     return data["schedules"]
 
 
-def torch_loop(
-    make: Callable[[torch.optim.Optimizer], object],
-    steps: int,
-    *,
-    optimizer: str = "sgd",
-    lr: float = 0.1,
-    momentum: float | None = None,
-    metric: Sequence[float] | None = None,
-    every: int = 1,
-) -> tuple[list[float], list[float] | None]:
-    """What a plain training loop sees in its one param group: the LR (and momentum or
-    beta1) read from ``optimizer.param_groups`` before each ``scheduler.step()``. With a
-    metric, ``scheduler.step(value)`` is called after every ``every``-th step (once per
-    epoch) with that epoch's value."""
-    params = [torch.nn.Parameter(torch.zeros(2, 2))]
-    if optimizer == "sgd":
-        opt: torch.optim.Optimizer = torch.optim.SGD(params, lr=lr, momentum=0.9 if momentum is None else momentum)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=lr)
-    elif optimizer == "adamw":
-        opt = torch.optim.AdamW(params, lr=lr)
-    else:
-        raise AssertionError(optimizer)
-    scheduler = make(opt)
-    lrs: list[float] = []
-    moms: list[float] = []
-    for i in range(steps):
-        group = opt.param_groups[0]
-        lrs.append(group["lr"])
-        moms.append(group["momentum"] if "momentum" in group else group["betas"][0])
-        if i == steps - 1:  # the last values are read; OneCycleLR would refuse one more step()
-            break
-        opt.step()
-        if metric is None:
-            scheduler.step()  # type: ignore[attr-defined]
-        elif (i + 1) % every == 0:
-            scheduler.step(metric[(i + 1) // every - 1])  # type: ignore[attr-defined]
-    return lrs, moms
-
-
 def files_in(folder: Path) -> list[str]:
     """Every entry of a folder, hidden ones (temp files) included, recursively."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
@@ -248,7 +210,7 @@ def test_compare_prints_one_summary_line_per_schedule_matching_torch(capsys, cwd
         assert int(m["min_step"].replace(",", "")) == s.min_step
         assert int(m["final_step"].replace(",", "")) == s.final_step == t.n_steps - 1
         # and the summary is torch's: first peak, first minimum, last value
-        lrs, _ = torch_loop(THREE_TORCH[spec], t.n_steps)
+        lrs, _ = training_loop(THREE_TORCH[spec], t.n_steps).tolist(0)
         assert (s.peak, s.peak_step) == (max(lrs), lrs.index(max(lrs)))
         assert (s.minimum, s.min_step) == (min(lrs), lrs.index(min(lrs)))
         assert s.final == lrs[-1]
@@ -399,8 +361,8 @@ def test_each_schedule_gets_its_own_options(capsys, cwd):
     assert len(rows) == 50
     tri, tri2 = [h for h in header[1:] if ":" not in h]
     assert "'triangular'" in tri and "'triangular2'" in tri2
-    first, _ = torch_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2), 50)
-    second, _ = torch_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, mode="triangular2"), 50)
+    first, _ = training_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2), 50).tolist(0)
+    second, _ = training_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, mode="triangular2"), 50).tolist(0)
     assert col(header, rows, tri) == first
     assert col(header, rows, tri2) == second
 
@@ -413,8 +375,10 @@ def test_per_schedule_options_really_differ(capsys, cwd):
         "-n", "40",
     )  # fmt: skip
     a, b = [h for h in header[1:] if ":" not in h]
-    lrs_a, mom_a = torch_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, step_size_up=5), 40)
-    lrs_b, mom_b = torch_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.3, step_size_up=4, mode="triangular2"), 40)
+    lrs_a, mom_a = training_loop(lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, step_size_up=5), 40).tolist(0)
+    lrs_b, mom_b = training_loop(
+        lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.3, step_size_up=4, mode="triangular2"), 40
+    ).tolist(0)
     assert lrs_a != lrs_b
     assert col(header, rows, a) == lrs_a and col(header, rows, f"{a}:momentum") == mom_a
     assert col(header, rows, b) == lrs_b and col(header, rows, f"{b}:momentum") == mom_b
@@ -428,11 +392,13 @@ def test_option_value_that_is_a_schedule_name_stays_a_value(capsys, cwd, onecycl
     header, rows = many_csv(capsys, *argv, "-n", "100")
     order = ["OneCycleLR", "StepLR"] if onecycle_first else ["StepLR", "OneCycleLR"]
     assert [h for h in header if ":" not in h] == ["step", *order]  # no schedule called "linear"
-    linear, _ = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100, anneal_strategy="linear"), 100)
-    cos, _ = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100), 100)
+    linear, _ = training_loop(
+        lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100, anneal_strategy="linear"), 100
+    ).tolist(0)
+    cos, _ = training_loop(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=100), 100).tolist(0)
     assert linear != cos
     assert col(header, rows, "OneCycleLR") == linear
-    assert col(header, rows, "StepLR") == torch_loop(lambda o: lr_scheduler.StepLR(o, 30), 100)[0]
+    assert col(header, rows, "StepLR") == training_loop(lambda o: lr_scheduler.StepLR(o, 30), 100).lr[0].tolist()
 
 
 @pytest.mark.parametrize(
@@ -446,12 +412,12 @@ def test_bool_flag_followed_by_another_schedule(capsys, cwd, flag, cycle_momentu
         "steplr", "--step-size", "3", "-n", "20",
     )  # fmt: skip
     cyc = lambda o: lr_scheduler.CyclicLR(o, 0.1, 0.2, step_size_up=5, cycle_momentum=cycle_momentum)  # noqa: E731
-    lrs, moms = torch_loop(cyc, 20)
+    lrs, moms = training_loop(cyc, 20).tolist(0)
     assert col(header, rows, "CyclicLR") == lrs
     assert ("CyclicLR:momentum" in header) is cycle_momentum
     if cycle_momentum:
         assert col(header, rows, "CyclicLR:momentum") == moms
-    assert col(header, rows, "StepLR") == torch_loop(lambda o: lr_scheduler.StepLR(o, 3), 20)[0]
+    assert col(header, rows, "StepLR") == training_loop(lambda o: lr_scheduler.StepLR(o, 3), 20).lr[0].tolist()
 
 
 def test_three_phase_flag_followed_by_another_schedule(capsys, cwd):
@@ -460,9 +426,12 @@ def test_three_phase_flag_followed_by_another_schedule(capsys, cwd):
         "exponentiallr", "--gamma", "0.9", "-n", "30",
     )  # fmt: skip
     assert [h for h in header if ":" not in h] == ["step", "OneCycleLR", "ExponentialLR"]
-    lrs, _ = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=30, three_phase=True), 30)
+    lrs, _ = training_loop(lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=30, three_phase=True), 30).tolist(0)
     assert col(header, rows, "OneCycleLR") == lrs
-    assert col(header, rows, "ExponentialLR") == torch_loop(lambda o: lr_scheduler.ExponentialLR(o, 0.9), 30)[0]
+    assert (
+        col(header, rows, "ExponentialLR")
+        == training_loop(lambda o: lr_scheduler.ExponentialLR(o, 0.9), 30).lr[0].tolist()
+    )
 
 
 def test_common_options_apply_to_every_schedule(capsys, cwd):
@@ -478,11 +447,13 @@ def test_common_options_apply_to_every_schedule(capsys, cwd):
     ]  # fmt: skip
     assert len(rows) == 30
     assert col(header, rows, "epoch") == [i / 10 for i in range(30)]
-    cyc, cyc_b1 = torch_loop(lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.05, 4), 30, optimizer="adam", lr=0.05)
-    step, _ = torch_loop(lambda o: lr_scheduler.StepLR(o, 7), 30, optimizer="adam", lr=0.05)
-    one, one_b1 = torch_loop(
+    cyc, cyc_b1 = training_loop(
+        lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.05, 4), 30, optimizer="adam", lr=0.05
+    ).tolist(0)
+    step, _ = training_loop(lambda o: lr_scheduler.StepLR(o, 7), 30, optimizer="adam", lr=0.05).tolist(0)
+    one, one_b1 = training_loop(
         lambda o: lr_scheduler.OneCycleLR(o, 0.1, epochs=3, steps_per_epoch=10), 30, optimizer="adam", lr=0.05
-    )
+    ).tolist(0)
     assert col(header, rows, "CyclicLR") == cyc and col(header, rows, "CyclicLR:beta1") == cyc_b1
     assert col(header, rows, "StepLR") == step
     assert col(header, rows, "OneCycleLR") == one and col(header, rows, "OneCycleLR:beta1") == one_b1
@@ -530,7 +501,7 @@ def test_table_csv_columns_named_by_label_with_exact_values(capsys, cwd):
     # every cell is the shortest text that reads back to the same double
     for line, i in zip(out.splitlines()[1:], range(t1.n_steps), strict=False):
         assert line.split(",")[1] == repr(float(t1.lr[0][i]))
-    lrs, moms = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), t1.n_steps)
+    lrs, moms = training_loop(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), t1.n_steps).tolist(0)
     assert filled(col(header, rows, "OneCycleLR")) == lrs
     assert filled(col(header, rows, "OneCycleLR:momentum")) == moms
 
@@ -539,12 +510,14 @@ def test_table_csv_adam_names_the_beta1_column(capsys, cwd):
     header, rows = many_csv(capsys, "OneCycleLR(max_lr=0.1, total_steps=20)", "ExponentialLR(gamma=0.9)",
                             "--optimizer", "adam", "-n", "20")  # fmt: skip
     assert header == ["step", "OneCycleLR", "OneCycleLR:beta1", "ExponentialLR"]
-    lrs, b1 = torch_loop(lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), 20, optimizer="adam")
+    lrs, b1 = training_loop(
+        lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=20), 20, optimizer="adam"
+    ).tolist(0)
     assert col(header, rows, "OneCycleLR") == lrs
     assert col(header, rows, "OneCycleLR:beta1") == b1
     assert (
         col(header, rows, "ExponentialLR")
-        == torch_loop(lambda o: lr_scheduler.ExponentialLR(o, 0.9), 20, optimizer="adam")[0]
+        == training_loop(lambda o: lr_scheduler.ExponentialLR(o, 0.9), 20, optimizer="adam").lr[0].tolist()
     )
 
 
@@ -742,16 +715,16 @@ def test_config_trace_options_precedence(capsys, cwd):
     schedules = many_json(capsys, "--config", str(cfg))
     assert [(s["label"], s["steps"]) for s in schedules] == [("top", 20), ("own", 12)]
     top, own = schedules
-    assert top["groups"][0]["lr"] == torch_loop(step, 20, optimizer="adam", lr=0.5)[0]
-    assert top["groups"][0]["beta1"] == torch_loop(step, 20, optimizer="adam", lr=0.5)[1]
-    assert own["groups"][0]["lr"] == torch_loop(cyc, 12, lr=0.2, momentum=0.8)[0]
+    assert top["groups"][0]["lr"] == training_loop(step, 20, optimizer="adam", lr=0.5).lr[0].tolist()
+    assert top["groups"][0]["beta1"] == training_loop(step, 20, optimizer="adam", lr=0.5).momentum[0].tolist()
+    assert own["groups"][0]["lr"] == training_loop(cyc, 12, lr=0.2, momentum=0.8).lr[0].tolist()
     assert own["groups"][0]["momentum"] == [0.8] * 12
     # the command line overrides both the top level and the schedule's own options
     schedules = many_json(capsys, "--config", str(cfg), "-n", "6", "--lr", "0.3", "--optimizer", "sgd")
     assert [s["steps"] for s in schedules] == [6, 6]
-    assert schedules[0]["groups"][0]["lr"] == torch_loop(step, 6, lr=0.3)[0]
-    assert schedules[0]["groups"][0]["momentum"] == torch_loop(step, 6, lr=0.3)[1]
-    assert schedules[1]["groups"][0]["lr"] == torch_loop(cyc, 6, lr=0.3, momentum=0.8)[0]
+    assert schedules[0]["groups"][0]["lr"] == training_loop(step, 6, lr=0.3).lr[0].tolist()
+    assert schedules[0]["groups"][0]["momentum"] == training_loop(step, 6, lr=0.3).momentum[0].tolist()
+    assert schedules[1]["groups"][0]["lr"] == training_loop(cyc, 6, lr=0.3, momentum=0.8).lr[0].tolist()
 
 
 def test_table_config_plus_schedules_on_the_command_line(capsys, cwd):
@@ -762,8 +735,11 @@ def test_table_config_plus_schedules_on_the_command_line(capsys, cwd):
     """)  # fmt: skip
     header, rows = many_csv(capsys, "--config", str(cfg), "exponentiallr", "--gamma", "0.9", "-n", "10")
     assert header == ["step", "from file", "ExponentialLR"]
-    assert col(header, rows, "from file") == torch_loop(lambda o: lr_scheduler.StepLR(o, 3), 10)[0]
-    assert col(header, rows, "ExponentialLR") == torch_loop(lambda o: lr_scheduler.ExponentialLR(o, 0.9), 10)[0]
+    assert col(header, rows, "from file") == training_loop(lambda o: lr_scheduler.StepLR(o, 3), 10).lr[0].tolist()
+    assert (
+        col(header, rows, "ExponentialLR")
+        == training_loop(lambda o: lr_scheduler.ExponentialLR(o, 0.9), 10).lr[0].tolist()
+    )
 
 
 ARGS_KINDS = [
@@ -849,7 +825,7 @@ def test_config_name_and_args_equal_the_spec_form_and_torch(capsys, cwd, table, 
     from_cli, _ = run_ok(capsys, "table", spec, "-n", "20", "--format", "csv")
     assert from_args == from_spec == from_cli
     header, rows = parse_many_csv(from_args)
-    lrs, moms = torch_loop(make, 20)
+    lrs, moms = training_loop(make, 20).tolist(0)
     assert col(header, rows, "lr") == lrs
     if "momentum" in header:
         assert col(header, rows, "momentum") == moms
@@ -881,7 +857,9 @@ def test_config_metric_file_is_relative_to_the_config_folder(capsys, cwd):
     write_log(cwd / "runs" / "log.csv", values)
     out, err = run_ok(capsys, "table", "--config", str(cfg), "--format", "csv")
     header, rows = parse_many_csv(out)
-    lrs, _ = torch_loop(lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5), 10, metric=values)
+    lrs, _ = training_loop(
+        lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5), 10, metric=values
+    ).tolist(0)
     assert len(rows) == len(values)  # one step per value
     assert col(header, rows, "lr") == lrs
     assert len(set(lrs)) > 1  # the metric really reduced the LR
@@ -903,10 +881,10 @@ def test_command_line_metric_wins_over_the_config_and_is_relative_to_the_current
     write_log(cwd / "log.csv", on_cli)
     make = lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5)  # noqa: E731
     header, rows = many_csv(capsys, "--config", str(cfg))
-    assert col(header, rows, "lr") == torch_loop(make, 8, metric=in_file)[0]
+    assert col(header, rows, "lr") == training_loop(make, 8, metric=in_file).lr[0].tolist()
     header, rows = many_csv(capsys, "--config", str(cfg), "--metric", "log.csv")
-    assert col(header, rows, "lr") == torch_loop(make, 8, metric=on_cli)[0]
-    assert torch_loop(make, 8, metric=in_file)[0] != torch_loop(make, 8, metric=on_cli)[0]
+    assert col(header, rows, "lr") == training_loop(make, 8, metric=on_cli).lr[0].tolist()
+    assert training_loop(make, 8, metric=in_file).lr[0].tolist() != training_loop(make, 8, metric=on_cli).lr[0].tolist()
 
 
 def test_warmups_example_runs_and_equals_torch(capsys, cwd):
@@ -937,7 +915,10 @@ def test_warmups_example_runs_and_equals_torch(capsys, cwd):
     }
     for s, run_ in zip(schedules, cfg.runs, strict=True):
         assert s["steps"] == steps
-        assert s["groups"][0]["lr"] == torch_loop(expected[run_.spec.name], steps, optimizer="adamw", lr=lr)[0]
+        assert (
+            s["groups"][0]["lr"]
+            == training_loop(expected[run_.spec.name], steps, optimizer="adamw", lr=lr).lr[0].tolist()
+        )
 
 
 def _readme_toml_blocks() -> list[str]:
@@ -968,16 +949,17 @@ def test_config_module_docstring_example_runs(capsys, cwd):
     schedules = many_json(capsys, "--config", str(cfg))
     assert [s["label"] for s in schedules] == ["one-cycle", "HF cosine"]
     one_cycle, cosine = schedules
-    assert (
-        one_cycle["groups"][0]["lr"]
-        == torch_loop(
-            lambda o: lr_scheduler.OneCycleLR(o, max_lr=3e-4, total_steps=1000), 1000, optimizer="adamw", lr=3e-4
-        )[0]
+    one_cycle_torch = training_loop(
+        lambda o: lr_scheduler.OneCycleLR(o, max_lr=3e-4, total_steps=1000), 1000, optimizer="adamw", lr=3e-4
     )
-    assert cosine["groups"][0]["lr"] == torch_loop(
+    cosine_torch = training_loop(
         lambda o: transformers.get_cosine_schedule_with_warmup(o, num_warmup_steps=100, num_training_steps=1000),
-        1000, optimizer="adamw", lr=3e-4,
-    )[0]  # fmt: skip
+        1000,
+        optimizer="adamw",
+        lr=3e-4,
+    )
+    assert one_cycle["groups"][0]["lr"] == one_cycle_torch.lr[0].tolist()
+    assert cosine["groups"][0]["lr"] == cosine_torch.lr[0].tolist()
 
 
 SCHEDULE = '[[schedule]]\nspec = "StepLR(step_size=3)"\n'
@@ -1200,10 +1182,10 @@ def test_plateau_with_synthetic_metric_per_step(capsys, cwd):
     t = lrviz.trace(PLATEAU, 80, metric="synthetic:plateau")
     assert t.metric is not None and len(t.metric) == 80
     assert t.metric.tolist() == lrviz.metrics.parse("synthetic:plateau").take(80).tolist()
-    lrs, _ = torch_loop(make_plateau, 80, metric=t.metric.tolist())
+    lrs, _ = training_loop(make_plateau, 80, metric=t.metric.tolist()).tolist(0)
     assert col(header, rows, "ReduceLROnPlateau") == lrs == t.lr[0].tolist()
     assert len(set(lrs)) > 1, "the plateau never reduced the LR: the test shows nothing"
-    assert col(header, rows, "StepLR") == torch_loop(lambda o: lr_scheduler.StepLR(o, 20), 80)[0]
+    assert col(header, rows, "StepLR") == training_loop(lambda o: lr_scheduler.StepLR(o, 20), 80).lr[0].tolist()
 
 
 def test_plateau_with_synthetic_metric_per_epoch(capsys, cwd):
@@ -1213,13 +1195,13 @@ def test_plateau_with_synthetic_metric_per_epoch(capsys, cwd):
     t = lrviz.trace(PLATEAU, n, metric="synthetic:plateau", steps_per_epoch=k)
     epochs = lrviz.metrics.parse("synthetic:plateau").take(n // k).tolist()
     assert t.metric is not None and t.metric.tolist() == epochs
-    lrs, _ = torch_loop(make_plateau, n, metric=epochs, every=k)
+    lrs, _ = training_loop(make_plateau, n, metric=epochs, every=k).tolist(0)
     assert col(header, rows, "ReduceLROnPlateau") == lrs == t.lr[0].tolist()
     assert len(set(lrs)) > 1, "the plateau never reduced the LR: the test shows nothing"
     # within an epoch the LR never changes: the scheduler is stepped once per epoch
     assert all(lrs[i] == lrs[i - 1] for i in range(1, n) if i % k)
     # other schedules are still stepped every step
-    assert col(header, rows, "StepLR") == torch_loop(lambda o: lr_scheduler.StepLR(o, 20), n)[0]
+    assert col(header, rows, "StepLR") == training_loop(lambda o: lr_scheduler.StepLR(o, 20), n).lr[0].tolist()
 
 
 LOSSES = [1.0, 0.8, 0.7, 0.7, 0.71, 0.72, 0.69, 0.7, 0.7, 0.71, 0.72, 0.73, 0.6, 0.61, 0.62, 0.63]
@@ -1234,8 +1216,8 @@ def test_plateau_with_a_csv_metric_file(capsys, cwd, k):
     steps = len(LOSSES) * (k or 1)  # no -n: one step (or epoch) per value
     plateau = filled(col(header, rows, "ReduceLROnPlateau"))
     assert len(plateau) == steps
-    lrs, _ = torch_loop(lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5), steps, metric=LOSSES,
-                        every=k or 1)  # fmt: skip
+    make = lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5)  # noqa: E731
+    lrs, _ = training_loop(make, steps, metric=LOSSES, every=k or 1).tolist(0)
     assert plateau == lrs
     assert len(set(lrs)) > 2
     step = lrviz.trace("StepLR(step_size=4)")
@@ -1336,5 +1318,6 @@ def test_readme_compare_and_config_commands_run(capsys, cwd, command):
     shutil.copytree(ROOT / "docs" / "examples", cwd / "docs" / "examples")
     code = main(args)
     captured = capsys.readouterr()
+    skip_if_an_extra_was_missing(code, captured.err)
     assert code == 0, captured.err
     assert "error" not in captured.err

@@ -10,11 +10,16 @@ directly; this one makes sure no family is left out of the shared machinery.
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import re
+
 import numpy as np
 import pytest
+from clirun import run_ok
 
 import lrviz
-from lrviz import analysis, registry
+from lrviz import analysis, recipes, registry
 from lrviz.code import torch_code
 from lrviz.spec import parse
 
@@ -52,7 +57,57 @@ def test_every_entry_summarises_and_draws(entry):
     assert fig.axes[0].lines, "no line drawn"
 
 
+def _torch_origin(entry: registry.Entry, origin: str) -> None:
+    """``torch.optim.lr_scheduler.Name (torch VERSION)``: a class of the installed torch."""
+    match = re.fullmatch(r"(torch\.optim\.lr_scheduler)\.(\w+) \(torch (\S+)\)", origin)
+    assert match, origin
+    module, name, version = match.groups()
+    import torch
+
+    cls = getattr(importlib.import_module(module), name, None)
+    assert inspect.isclass(cls) and cls.__name__ == entry.name and callable(cls.step), origin
+    assert version == torch.__version__, origin
+
+
+def _transformers_origin(entry: registry.Entry, origin: str) -> None:
+    """``transformers.get_scheduler('name') (transformers VERSION)``: a name the installed
+    get_scheduler takes."""
+    match = re.fullmatch(r"transformers\.get_scheduler\('(\w+)'\)(?: \(transformers (\S+)\))?", origin)
+    assert match, origin
+    name, version = match.groups()
+    import transformers
+
+    assert name == entry.name and name in {kind.value for kind in transformers.SchedulerType}, origin
+    assert version in (None, transformers.__version__), origin
+
+
+def _recipes_origin(entry: registry.Entry, origin: str) -> None:
+    """``seed NNN (BOOK SECTION), hand-written``: the seed lrviz.recipes copies its classes
+    from, as that module's docstring says, and the entry is one of those classes."""
+    match = re.fullmatch(r"seed (\d+) \(([^)]+)\), hand-written", origin)
+    assert match, origin
+    seed, source = match.groups()
+    doc = " ".join((recipes.__doc__ or "").split())
+    assert f"Seed {seed} " in doc and source in doc, origin
+    assert entry.name in recipes.CLASSES, f"{entry.name} is not one of the seed's classes"
+
+
+ORIGINS = {"torch": _torch_origin, "transformers": _transformers_origin, "recipes": _recipes_origin}
+"""Per family, what its entries' origin must say. A family missing here fails the test below."""
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
-def test_every_entry_has_an_origin_and_summary(entry):
+def test_every_entry_has_an_origin_and_summary(entry, capsys, monkeypatch):
+    """The origin ``lrviz describe`` shows (``entry.origin``, or for torch's classes the
+    class's path) names where the schedule comes from, in a form that is checked against
+    the installed library or the seed."""
     assert entry.summary.strip()
-    assert entry.family in ("torch", "recipes", "transformers")
+    check = ORIGINS.get(entry.family)
+    assert check is not None, f"no origin check for the {entry.family!r} family: add one to ORIGINS"
+    monkeypatch.setenv("COLUMNS", "1000")  # the heading on one line
+    out, _ = run_ok(capsys, "describe", entry.name)
+    name, origin = out.splitlines()[0].split("  ", 1)
+    assert name == entry.name
+    if entry.origin:
+        assert origin.startswith(entry.origin), (origin, entry.origin)
+    check(entry, origin)

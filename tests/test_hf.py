@@ -15,6 +15,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from oracles import training_loop
 
 import lrviz
 from lrviz import hf_family, registry
@@ -26,10 +27,7 @@ from lrviz.safe_expr import SpecError
 
 HF_NAMES = [e.name for e in registry.entries() if e.family == "transformers"]
 
-OPTIMIZERS = {
-    "sgd": lambda groups, lr: torch.optim.SGD(groups, lr=lr, momentum=0.9),
-    "adam": lambda groups, lr: torch.optim.Adam(groups, lr=lr),
-}
+OPTIMIZERS = ("sgd", "adam")  # names in oracles.OPTIMIZERS
 GROUPS = {"1group": [0.1], "2groups": [0.1, 0.01]}
 
 
@@ -116,27 +114,10 @@ def _metric(name: str, top: dict, specific: dict, steps: int) -> np.ndarray | No
     return default_metric(str(specific.get("mode", "min")), steps)
 
 
-def hf_loop(name, top, specific, optimizer, group_lrs, steps, metric=None):
-    """A real training loop with transformers' own get_scheduler."""
+def hf_scheduler(name: str, top: dict, specific: dict):
+    """``make(optimizer)`` for :func:`oracles.training_loop`: transformers' own get_scheduler."""
     optimization = _optimization()
-    torch.manual_seed(0)
-    params = [torch.nn.Parameter(torch.randn(2, 2)) for _ in group_lrs]
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, group_lrs, strict=True)]
-    opt = OPTIMIZERS[optimizer](groups, group_lrs[0])
-    scheduler = optimization.get_scheduler(name, opt, **top, scheduler_specific_kwargs=dict(specific))
-    lrs, moms = [], []
-    for i in range(steps):
-        opt.zero_grad()
-        loss = sum((p**2).sum() for p in params)
-        loss.backward()
-        opt.step()
-        lrs.append([g["lr"] for g in opt.param_groups])
-        moms.append([g["momentum"] if "momentum" in g else g["betas"][0] for g in opt.param_groups])
-        if metric is not None:
-            scheduler.step(float(metric[i]))
-        else:
-            scheduler.step()
-    return np.array(lrs).T, np.array(moms).T
+    return lambda opt: optimization.get_scheduler(name, opt, **top, scheduler_specific_kwargs=dict(specific))
 
 
 def _steps(text: str) -> int:
@@ -165,7 +146,9 @@ def test_trace_equals_transformers(name, top, specific, optimizer, groups):
     steps = _steps(text)
     metric = _metric(name, top, specific, steps)
     t = _trace(text, optimizer, group_lrs, steps, metric)
-    lr, mom = hf_loop(name, top, specific, optimizer, group_lrs, steps, metric)
+    lr, mom = training_loop(
+        hf_scheduler(name, top, specific), steps, optimizer=optimizer, group_lrs=group_lrs, metric=metric, backward=True
+    )
     np.testing.assert_array_equal(t.lr, lr)
     assert t.momentum is not None
     np.testing.assert_array_equal(t.momentum, mom)
@@ -556,9 +539,8 @@ def test_a_pasted_get_scheduler_traces_as_transformers_runs_it():
         'scheduler_specific_kwargs={"num_decay_steps": 30, "decay_type": "1-sqrt"})'
     )
     t = lrviz.trace(_pasted(source), 100)
-    lr, _ = hf_loop(
-        "warmup_stable_decay", {W: 10, T: 100}, {"num_decay_steps": 30, "decay_type": "1-sqrt"}, "sgd", [0.1], 100
-    )
+    wsd = hf_scheduler("warmup_stable_decay", {W: 10, T: 100}, {"num_decay_steps": 30, "decay_type": "1-sqrt"})
+    lr, _ = training_loop(wsd, 100, backward=True)
     np.testing.assert_array_equal(t.lr, lr)
     direct = spec_mod.parse("get_wsd_schedule(optimizer, 10, 30, 100, decay_type='1-sqrt')")
     assert direct == _pasted(source)
@@ -597,6 +579,7 @@ def test_issue_math_sanity():
 
 def test_positional_arguments_after_last_epoch_reach_their_parameter():
     """Pasted code passes last_epoch positionally before min_lr: it must not land in min_lr."""
+    _optimization()
     pasted = lrviz.trace("get_cosine_with_min_lr_schedule_with_warmup(optimizer, 10, 100, 0.5, -1, 1e-3)")
     named = lrviz.trace("cosine_with_min_lr(num_warmup_steps=10, num_training_steps=100, min_lr=1e-3)")
     assert pasted.spec.value("min_lr") == 1e-3 and pasted.spec.value("last_epoch") == -1
@@ -604,18 +587,16 @@ def test_positional_arguments_after_last_epoch_reach_their_parameter():
 
 
 def test_resuming_with_last_epoch_equals_transformers():
+    _optimization()
     from transformers import get_scheduler
 
-    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1, momentum=0.9)
-    for group in opt.param_groups:
-        group.setdefault("initial_lr", group["lr"])
-    scheduler = get_scheduler(
-        "cosine", opt, num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs={"last_epoch": 20}
-    )
-    expected = []
-    for _ in range(30):
-        opt.step()
-        expected.append(opt.param_groups[0]["lr"])
-        scheduler.step()
+    def resumed(opt):
+        for group in opt.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        return get_scheduler(
+            "cosine", opt, num_warmup_steps=10, num_training_steps=100, scheduler_specific_kwargs={"last_epoch": 20}
+        )
+
+    expected = training_loop(resumed, 30).lr[0]
     t = lrviz.trace("cosine(num_warmup_steps=10, num_training_steps=100, last_epoch=20)", 30)
     np.testing.assert_array_equal(t.lr[0], expected)

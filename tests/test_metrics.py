@@ -11,14 +11,16 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
+from clirun import run_ok
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
-from lrviz import metrics
 from lrviz.errors import LrvizError
 from lrviz.metrics import PATTERNS, default, default_metric, mode_of, parse, pattern_help
 
@@ -47,19 +49,9 @@ def write_csv(path, header: list[str], rows: list[list[object]], delimiter: str 
             writer.writerow(["" if cell is None else repr(cell) if isinstance(cell, float) else cell for cell in row])
 
 
-def torch_plateau_lrs(values, steps: int, **kwargs) -> list[float]:
-    """The LR a training loop sees at each step, with torch's ReduceLROnPlateau."""
-    param = torch.nn.Parameter(torch.zeros(2))
-    opt = torch.optim.SGD([param], lr=0.1, momentum=0.9)
-    scheduler = lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
-    lrs = []
-    for i in range(steps):
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.zero_grad()
-        param.sum().backward()
-        opt.step()
-        scheduler.step(float(values[i]))
-    return lrs
+def plateau(**kwargs):
+    """``make(optimizer)`` for :func:`oracles.training_loop`: torch's ReduceLROnPlateau."""
+    return lambda opt: lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
 
 
 def reductions(lrs) -> int:
@@ -586,7 +578,7 @@ def test_mode_of_a_name(name, mode):
 def test_accuracy_drives_torch_in_max_mode(n):
     values = parse("synthetic:accuracy").take(n)
     t = lrviz.trace("ReduceLROnPlateau(mode='max', patience=3)", steps=n, metric=values)
-    expected = torch_plateau_lrs(values, n, mode="max", patience=3)
+    expected = training_loop(plateau(mode="max", patience=3), n, metric=values, backward=True).lr[0]
     np.testing.assert_array_equal(t.lr[0], expected)
     if n >= 60:
         assert reductions(expected) >= 1
@@ -598,7 +590,7 @@ def test_every_pattern_drives_torch_exactly(name):
     pattern = PATTERNS[name]
     values = parse(f"synthetic:{name}").take(n)
     t = lrviz.trace(f"ReduceLROnPlateau(mode='{pattern.mode}', patience=5)", steps=n, metric=values)
-    expected = torch_plateau_lrs(values, n, mode=pattern.mode, patience=5)
+    expected = training_loop(plateau(mode=pattern.mode, patience=5), n, metric=values, backward=True).lr[0]
     np.testing.assert_array_equal(t.lr[0], expected)
     assert reductions(expected) >= 1
 
@@ -615,7 +607,7 @@ def test_a_csv_column_drives_torch(tmp_path):
     values = parse("log.csv:val_loss", tmp_path).take(n)
     assert values.tolist() == val
     t = lrviz.trace("ReduceLROnPlateau(patience=4, factor=0.5)", steps=n, metric=values)
-    expected = torch_plateau_lrs(val, n, patience=4, factor=0.5)
+    expected = training_loop(plateau(patience=4, factor=0.5), n, metric=val, backward=True).lr[0]
     np.testing.assert_array_equal(t.lr[0], expected)
     assert reductions(expected) >= 2
 
@@ -623,14 +615,31 @@ def test_a_csv_column_drives_torch(tmp_path):
 def test_steps_gives_several_reductions_and_noise_makes_patience_matter():
     n = 400
     steps = parse("synthetic:steps").take(n)
-    assert reductions(torch_plateau_lrs(steps, n, patience=10)) >= PATTERNS["steps"].defaults()["drops"]
+    assert (
+        reductions(training_loop(plateau(patience=10), n, metric=steps, backward=True).lr[0])
+        >= PATTERNS["steps"].defaults()["drops"]
+    )
     noisy = parse("synthetic:noisy").take(n)
-    impatient = reductions(torch_plateau_lrs(noisy, n, patience=2))
-    patient = reductions(torch_plateau_lrs(noisy, n, patience=20))
+    impatient = reductions(training_loop(plateau(patience=2), n, metric=noisy, backward=True).lr[0])
+    patient = reductions(training_loop(plateau(patience=20), n, metric=noisy, backward=True).lr[0])
     assert impatient > patient
-    assert impatient > reductions(torch_plateau_lrs(parse("synthetic:noisy,noise=0").take(n), n, patience=2))
+    clean = parse("synthetic:noisy,noise=0").take(n)
+    assert impatient > reductions(training_loop(plateau(patience=2), n, metric=clean, backward=True).lr[0])
 
 
-def test_module_exports():
-    assert metrics.DEFAULT_PATTERN_DOC
-    assert set(PATTERNS) >= {"plateau", "accuracy", "noisy", "overfit", "steps"}
+def test_every_pattern_is_named_where_users_look(capsys):
+    """The README's ``synthetic:NAME`` item names every pattern and no other, and ``lrviz
+    describe reducelronplateau`` (where --metric's help sends users) lists each with its
+    mode. That each name makes n values through parse() is
+    test_pattern_makes_exactly_n_reproducible_values; pattern_help()'s keys,
+    test_pattern_help_lists_every_pattern_with_keys."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    item = re.search(r"^- `synthetic:NAME.*?(?=\n\n|\n- )", readme, flags=re.S | re.M)
+    assert item, "the README has no synthetic:NAME item"
+    named = set(re.findall(r"`(\w+)`", item.group(0)))
+    keys = {param.name for pattern in PATTERNS.values() for param in pattern.params}
+    assert not set(PATTERNS) - named, f"the README does not name {sorted(set(PATTERNS) - named)}"
+    assert not named - keys - set(PATTERNS), f"the README names no such pattern: {sorted(named - keys - set(PATTERNS))}"
+    out, _ = run_ok(capsys, "describe", "reducelronplateau")
+    listed = re.findall(r"^ +synthetic:(\w+) \((\w+)\) ", out, flags=re.M)
+    assert listed == [(pattern.name, pattern.mode) for pattern in PATTERNS.values()]

@@ -19,6 +19,7 @@ import textwrap
 import numpy as np
 import pytest
 import torch
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -229,13 +230,8 @@ def test_function_lr_runs_the_stateful_seed_class_like_the_seeds_training_loop()
     """The seed's loop: after epoch ep, param_group['lr'] = scheduler(ep)."""
     seed = FactorScheduler(factor=0.8, stop_factor_lr=1e-2, base_lr=0.6)
     expected = [seed(ep) for ep in range(30)]
-    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.3)
-    scheduler = FunctionLR(opt, FactorScheduler(factor=0.8, stop_factor_lr=1e-2, base_lr=0.6))
-    got = []
-    for _ in range(30):
-        got.append(opt.param_groups[0]["lr"])
-        opt.step()
-        scheduler.step()
+    seeded = lambda opt: FunctionLR(opt, FactorScheduler(factor=0.8, stop_factor_lr=1e-2, base_lr=0.6))  # noqa: E731
+    got = training_loop(seeded, 30, lr=0.3, momentum=0).lr[0].tolist()  # SGD(lr=0.3), as in the seed
     assert got == expected
 
 

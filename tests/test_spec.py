@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import pytest
+from extras import entry_params, text_params
 
 from lrviz import registry
 from lrviz.errors import LrvizError
@@ -92,7 +93,7 @@ def test_bare_names_and_prefixes(text):
     assert spec.format() == "ConstantLR()"
 
 
-@pytest.mark.parametrize("entry", registry.entries(), ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", entry_params())
 def test_every_name_in_any_case_and_prefix(entry):
     for text in (entry.name, entry.name.lower(), entry.name.upper(), f"torch.optim.lr_scheduler.{entry.name}"):
         if entry.required:
@@ -421,7 +422,7 @@ def _assert_round_trip(text: str) -> None:
     same_spec(parse(custom), first)
 
 
-@pytest.mark.parametrize("entry", registry.entries(), ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", entry_params())
 def test_every_example_round_trips(entry):
     assert entry.example, f"{entry.name} has no example"
     spec = parse(entry.example)
@@ -586,7 +587,7 @@ def test_from_options_lambdas_equal_the_call_form(name, options, call):
     [
         "LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)",
         "CyclicLR(base_lr=0.1, max_lr=0.2, scale_fn=lambda x: 1 / (2. ** (x - 1)))",
-        *(e.example for e in registry.entries()),
+        *text_params(e.example for e in registry.entries()),
     ],
 )
 def test_specs_compare_equal_when_they_are_the_same(text):

@@ -35,21 +35,36 @@ def test_help_imports_no_torch_matplotlib_numpy_or_markdown() -> None:
 
 
 def test_deferred_rich_modules_still_work_for_their_users() -> None:
+    """Until something uses them, rich.markdown and rich.traceback are lrviz's stand-ins;
+    the first use puts the real modules in sys.modules and gives objects of their real
+    classes, which render as before."""
     code = (
-        "import io, sys\n"
+        "import io, os, sys\n"
         "from lrviz.cli import _defer_help_extras\n"
         "_defer_help_extras()\n"
+        "def deferred(name):\n"
+        "    return getattr(sys.modules[name], '_lrviz_deferred', False)\n"
+        "def real(name):\n"
+        "    module = sys.modules[name]\n"
+        "    assert not deferred(name), name\n"
+        "    assert module.__file__.endswith(os.path.join(*name.split('.')) + '.py'), module\n"
+        "    return module\n"
+        "assert deferred('rich.markdown') and deferred('rich.traceback'), 'nothing was deferred'\n"
         "from rich.console import Console\n"
         "from rich.markdown import Heading, Markdown\n"
         "from rich.traceback import Traceback\n"
         "console = Console(file=io.StringIO(), width=40)\n"
-        "console.print(Markdown('# Title\\n\\nsome **bold** text'))\n"
+        "md = Markdown('# Title\\n\\nsome **bold** text')\n"
+        "assert type(md) is real('rich.markdown').Markdown, type(md)\n"
+        "assert Heading is real('rich.markdown').Heading, Heading\n"
+        "console.print(md)\n"
         "assert 'Title' in console.file.getvalue() and 'bold' in console.file.getvalue()\n"
-        "assert isinstance(Markdown('x'), sys.modules['rich.markdown'].Markdown) or Heading\n"
         "try:\n"
         "    1 / 0\n"
         "except ZeroDivisionError:\n"
-        "    console.print(Traceback())\n"
+        "    tb = Traceback()\n"
+        "assert type(tb) is real('rich.traceback').Traceback, type(tb)\n"
+        "console.print(tb)\n"
         "assert 'ZeroDivisionError' in console.file.getvalue()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

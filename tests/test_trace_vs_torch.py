@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-import torch
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -21,32 +21,14 @@ from lrviz.errors import LrvizError
 from lrviz.metrics import default_metric
 from lrviz.spec import parse
 
-OPTIMIZERS = {
-    "sgd": lambda groups: torch.optim.SGD(groups, lr=0.1, momentum=0.9),
-    "adam": lambda groups: torch.optim.Adam(groups, lr=0.1),
-}
+BLOG_LOOP = {"backward": True, "read_state_dict": True}
+"""oracles.training_loop as the blog posts run it: zero_grad(), backward(), optimizer.step(),
+read state_dict(), scheduler.step()."""
 
 
-def blog_loop(code: str, optimizer: str, group_lrs: list[float], steps: int, metric=None):
-    torch.manual_seed(0)
-    params = [torch.nn.Parameter(torch.randn(2, 2)) for _ in group_lrs]
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, group_lrs, strict=True)]
-    opt = OPTIMIZERS[optimizer](groups)
-    scheduler = eval(code, {"lr_scheduler": lr_scheduler, "optimizer": opt, "math": math})  # trusted test text
-    lrs, moms = [], []
-    for i in range(steps):
-        opt.zero_grad()
-        loss = sum((p**2).sum() for p in params)
-        loss.backward()
-        opt.step()
-        state = opt.state_dict()["param_groups"]
-        lrs.append([g["lr"] for g in state])
-        moms.append([g["momentum"] if "momentum" in g else g["betas"][0] for g in state])
-        if metric is not None:
-            scheduler.step(float(metric[i]))
-        else:
-            scheduler.step()
-    return np.array(lrs).T, np.array(moms).T
+def from_code(code: str):
+    """``make(optimizer)``: Python itself evaluates the constructor call's code text."""
+    return lambda opt: eval(code, {"lr_scheduler": lr_scheduler, "optimizer": opt, "math": math})  # trusted test text
 
 
 @pytest.mark.parametrize("name", [e.name for e in registry.entries() if e.family == "torch"])
@@ -59,7 +41,9 @@ def test_every_entry_equals_torch(name, optimizer, group_lrs):
     t = lrviz.trace(spec, optimizer=optimizer, group_lrs=group_lrs if len(group_lrs) > 1 else (), lr=group_lrs[0])
     assert t.n_steps >= 10
     metric = default_metric(str(spec.value("mode")), t.n_steps) if entry.needs_metric else None
-    lr, mom = blog_loop(spec.to_code(), optimizer, group_lrs, t.n_steps, metric)
+    lr, mom = training_loop(
+        from_code(spec.to_code()), t.n_steps, optimizer=optimizer, group_lrs=group_lrs, metric=metric, **BLOG_LOOP
+    )
     np.testing.assert_array_equal(t.lr, lr)
     assert t.momentum is not None
     np.testing.assert_array_equal(t.momentum, mom)
@@ -89,7 +73,7 @@ def test_more_forms_equal_torch(text):
     spec = parse(text)
     t = lrviz.trace(spec, 100, group_lrs=[0.1, 0.01])
     metric = default_metric(str(spec.value("mode")), 100) if spec.entry.needs_metric else None
-    lr, mom = blog_loop(spec.to_code(), "sgd", [0.1, 0.01], 100, metric)
+    lr, mom = training_loop(from_code(spec.to_code()), 100, group_lrs=[0.1, 0.01], metric=metric, **BLOG_LOOP)
     np.testing.assert_array_equal(t.lr, lr)
     np.testing.assert_array_equal(t.momentum, mom)
 

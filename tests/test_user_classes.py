@@ -1,7 +1,7 @@
 """The ``user`` family: a scheduler class of the user's own, named ``module.path:Class``.
 
 Each test writes a small package into ``tmp_path`` and runs lrviz there. Expected values come
-from the user's own class stepped in a plain torch loop written here, never pasted numbers.
+from the user's own class stepped in a plain torch loop (tests/oracles.py), never pasted numbers.
 An explicit ``module:Class`` is the only thing that ever imports code: the security tests
 use a module that leaves a file behind when it is imported.
 """
@@ -14,14 +14,14 @@ import math
 import re
 import shlex
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from clirun import run, run_ok
+from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
@@ -190,38 +190,6 @@ def sched_module() -> Any:
     return importlib.import_module("mypkg.sched")
 
 
-def make_optimizer(optimizer: str, group_lrs: Sequence[float]) -> torch.optim.Optimizer:
-    groups = [{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": lr} for lr in group_lrs]
-    if optimizer == "sgd":
-        return torch.optim.SGD(groups, lr=group_lrs[0], momentum=0.9)
-    if optimizer == "adam":
-        return torch.optim.Adam(groups, lr=group_lrs[0])
-    raise AssertionError(optimizer)
-
-
-def plain_loop(
-    make: Callable[[torch.optim.Optimizer], Any],
-    steps: int,
-    *,
-    optimizer: str = "sgd",
-    group_lrs: Sequence[float] = (0.1,),
-    metric: Sequence[float] | None = None,
-) -> np.ndarray:
-    """(groups, steps): the LR each training iteration of a plain loop uses."""
-    opt = make_optimizer(optimizer, group_lrs)
-    scheduler = make(opt)
-    out = np.empty((len(group_lrs), steps))
-    for i in range(steps):
-        for g, group in enumerate(opt.param_groups):
-            out[g, i] = group["lr"]
-        opt.step()
-        if metric is None:
-            scheduler.step()
-        else:
-            scheduler.step(float(metric[i]))
-    return out
-
-
 def assert_not_imported(name: str) -> None:
     assert name not in sys.modules, f"{name} was imported"
     assert not any(m.startswith(name + ".") for m in sys.modules), f"a submodule of {name} was imported"
@@ -236,9 +204,9 @@ def assert_not_imported(name: str) -> None:
 def test_trace_equals_the_class_in_a_plain_loop(pkg, optimizer, group_lrs):
     t = lrviz.trace("mypkg.sched:WarmupCosine(warmup=5, total=100)", optimizer=optimizer, group_lrs=group_lrs)
     cls = sched_module().WarmupCosine
-    expected = plain_loop(
+    expected = training_loop(
         lambda opt: cls(opt, warmup=5, total=100), t.n_steps, optimizer=optimizer, group_lrs=group_lrs
-    )
+    ).lr
     assert t.n_groups == len(group_lrs)
     np.testing.assert_array_equal(t.lr, expected)
     assert t.spec.entry.family == "user"
@@ -265,7 +233,7 @@ def test_the_horizon_comes_from_total(pkg, total):
     # the whole schedule is shown, and not much more
     assert total < t.n_steps <= math.ceil(1.2 * total)
     cls = sched_module().WarmupCosine
-    np.testing.assert_array_equal(t.lr, plain_loop(lambda opt: cls(opt, warmup=5, total=total), t.n_steps))
+    np.testing.assert_array_equal(t.lr, training_loop(lambda opt: cls(opt, warmup=5, total=total), t.n_steps).lr)
 
 
 def test_the_default_total_sets_the_horizon_too(pkg):
@@ -296,13 +264,13 @@ def test_a_required_parameter_must_be_given_and_sets_the_horizon(pkg, capsys):
     assert "total_steps" in (t.horizon_reason or "")
     assert 20 < t.n_steps <= 24
     cls = sched_module().NeedsTotal
-    np.testing.assert_array_equal(t.lr, plain_loop(lambda opt: cls(opt, total_steps=20, gamma=0.8), t.n_steps))
+    np.testing.assert_array_equal(t.lr, training_loop(lambda opt: cls(opt, total_steps=20, gamma=0.8), t.n_steps).lr)
 
 
 def test_a_class_with_positional_only_parameters(pkg):
     t = lrviz.trace("mypkg.sched:PosOnly(optimizer, 0.9)", 10)
     cls = sched_module().PosOnly
-    np.testing.assert_array_equal(t.lr, plain_loop(lambda opt: cls(opt, 0.9), 10))
+    np.testing.assert_array_equal(t.lr, training_loop(lambda opt: cls(opt, 0.9), 10).lr)
 
 
 # --------------------------------------------------------------------------------------
@@ -315,7 +283,7 @@ def test_cli_plot_with_options(pkg, capsys):
     assert (pkg / "x.png").read_bytes().startswith(PNG_MAGIC)
     t = lrviz.trace("mypkg.sched:WarmupCosine(warmup=3, total=50)")
     cls = sched_module().WarmupCosine
-    expected = plain_loop(lambda opt: cls(opt, warmup=3, total=50), t.n_steps)[0]
+    expected = training_loop(lambda opt: cls(opt, warmup=3, total=50), t.n_steps).lr[0]
     peak_step = int(np.argmax(expected))
     assert f"peak {expected[peak_step]:.4g} at step {peak_step}" in err
     assert f"tracing {t.n_steps} steps" in err
@@ -326,7 +294,7 @@ def test_cli_table_csv_equals_the_plain_loop(pkg, capsys):
     header, rows = parse_csv(out)
     assert header[:2] == ["step", "lr"]
     cls = sched_module().WarmupCosine
-    expected = plain_loop(lambda opt: cls(opt, warmup=3, total=50), len(rows))[0]
+    expected = training_loop(lambda opt: cls(opt, warmup=3, total=50), len(rows)).lr[0]
     np.testing.assert_array_equal(rows[:, 0], np.arange(len(rows)))
     np.testing.assert_array_equal(rows[:, 1], expected)
     assert len(rows) > 50
@@ -369,12 +337,12 @@ def test_user_class_inside_sequentiallr_and_chainedscheduler_equals_torch(pkg):
         "milestones=[20])",
         60,
     )
-    expected = plain_loop(
+    expected = training_loop(
         lambda opt: lr_scheduler.SequentialLR(
             opt, [cls(opt, warmup=3, total=20), lr_scheduler.ExponentialLR(opt, gamma=0.9)], milestones=[20]
         ),
         60,
-    )
+    ).lr
     np.testing.assert_array_equal(t.lr, expected)
     assert [c.name for c in t.spec.children()] == ["mypkg.sched:WarmupCosine", "ExponentialLR"]
 
@@ -383,13 +351,13 @@ def test_user_class_inside_sequentiallr_and_chainedscheduler_equals_torch(pkg):
         30,
         group_lrs=[0.1, 0.02],
     )
-    expected = plain_loop(
+    expected = training_loop(
         lambda opt: lr_scheduler.ChainedScheduler(
             [cls(opt, warmup=3, total=20), lr_scheduler.ExponentialLR(opt, gamma=0.95)]
         ),
         30,
         group_lrs=[0.1, 0.02],
-    )
+    ).lr
     np.testing.assert_array_equal(t.lr, expected)
 
 
@@ -419,9 +387,9 @@ def test_user_class_in_compare_beside_a_torch_class(pkg, capsys):
     header, rows = parse_csv(out)
     assert header == ["step", "mypkg.sched:WarmupCosine", "CosineAnnealingLR"]
     cls = sched_module().WarmupCosine
-    np.testing.assert_array_equal(rows[:, 1], plain_loop(lambda opt: cls(opt, total=50), 60)[0])
+    np.testing.assert_array_equal(rows[:, 1], training_loop(lambda opt: cls(opt, total=50), 60).lr[0])
     np.testing.assert_array_equal(
-        rows[:, 2], plain_loop(lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=50), 60)[0]
+        rows[:, 2], training_loop(lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=50), 60).lr[0]
     )
 
 
@@ -461,7 +429,7 @@ def test_a_reducelronplateau_subclass_is_metric_driven(pkg, capsys):
     t = lrviz.trace("mypkg.sched:MyPlateau(patience=2)", metric=metric)
     assert t.n_steps == len(metric)
     cls = sched_module().MyPlateau
-    expected = plain_loop(lambda opt: cls(opt, patience=2), len(metric), metric=metric)
+    expected = training_loop(lambda opt: cls(opt, patience=2), len(metric), metric=metric).lr
     np.testing.assert_array_equal(t.lr, expected)
     drops = np.nonzero(np.diff(expected[0]) < 0)[0] + 1
     assert len(drops) > 1
@@ -470,7 +438,7 @@ def test_a_reducelronplateau_subclass_is_metric_driven(pkg, capsys):
     # without a metric: lrviz's default pattern, and it says so
     t = lrviz.trace("mypkg.sched:MyPlateau")
     assert t.metric is not None and "default pattern" in (t.metric_note or "")
-    np.testing.assert_array_equal(t.lr, plain_loop(cls, t.n_steps, metric=t.metric))
+    np.testing.assert_array_equal(t.lr, training_loop(cls, t.n_steps, metric=t.metric).lr)
 
     out, _ = run_ok(capsys, "describe", "mypkg.sched:MyPlateau")
     assert "synthetic:plateau" in out
@@ -567,7 +535,7 @@ def test_a_lambda_colon_touching_a_name_is_not_a_user_ref(pkg, text, fn):
     assert _substitute_refs(text) == (text, {})
     t = lrviz.trace(text, 30)
     cls = getattr(lr_scheduler, text.split("(", 1)[0])
-    np.testing.assert_array_equal(t.lr, plain_loop(lambda opt: cls(opt, lr_lambda=fn), 30))
+    np.testing.assert_array_equal(t.lr, training_loop(lambda opt: cls(opt, lr_lambda=fn), 30).lr)
     assert_not_imported("mypkg")
 
 
@@ -582,14 +550,14 @@ def test_lambdas_beside_a_user_ref(pkg):
     assert "lambda e:min(1, (e + 1) / 4)" in substituted
     cls = sched_module().WarmupCosine
     t = lrviz.trace(text, 40)
-    expected = plain_loop(
+    expected = training_loop(
         lambda opt: lr_scheduler.SequentialLR(
             opt,
             [lr_scheduler.LambdaLR(opt, lambda e: min(1, (e + 1) / 4)), cls(opt, warmup=2, total=30)],
             milestones=[4],
         ),
         40,
-    )
+    ).lr
     np.testing.assert_array_equal(t.lr, expected)
 
 
@@ -602,7 +570,7 @@ def test_a_module_class_inside_a_string_value_is_not_a_ref(pkg):
     # a string lambda with a touching colon stays a lambda
     t = lrviz.trace("LambdaLR(lr_lambda='lambda e:exp(-e / 10)')", 20)
     np.testing.assert_array_equal(
-        t.lr, plain_loop(lambda opt: lr_scheduler.LambdaLR(opt, lambda e: math.exp(-e / 10)), 20)
+        t.lr, training_loop(lambda opt: lr_scheduler.LambdaLR(opt, lambda e: math.exp(-e / 10)), 20).lr
     )
 
 
@@ -667,7 +635,7 @@ def test_the_sentinel_module_is_imported_by_an_explicit_ref(pkg):
     t = lrviz.trace("evilmod:Sched(step_size=3)", 10)
     assert "evilmod" in sys.modules
     assert (pkg / SENTINEL).exists()
-    np.testing.assert_array_equal(t.lr, plain_loop(lambda opt: sys.modules["evilmod"].Sched(opt), 10))
+    np.testing.assert_array_equal(t.lr, training_loop(lambda opt: sys.modules["evilmod"].Sched(opt), 10).lr)
 
 
 @pytest.mark.parametrize(
@@ -769,8 +737,8 @@ def test_an_explicit_ref_in_a_config_file_does_import(pkg, capsys):
     header, rows = parse_csv(out)
     assert len(header) == 3
     cls = sched_module().WarmupCosine
-    np.testing.assert_array_equal(rows[:, 1], plain_loop(lambda opt: cls(opt, warmup=2, total=20), 25)[0])
-    np.testing.assert_array_equal(rows[:, 2], plain_loop(lambda opt: cls(opt, warmup=4, total=20), 25)[0])
+    np.testing.assert_array_equal(rows[:, 1], training_loop(lambda opt: cls(opt, warmup=2, total=20), 25).lr[0])
+    np.testing.assert_array_equal(rows[:, 2], training_loop(lambda opt: cls(opt, warmup=4, total=20), 25).lr[0])
 
 
 def test_entries_of_the_user_family_are_not_listed_in_advance(pkg, capsys):

@@ -1099,10 +1099,19 @@ def gallery_cmd(
         bool,
         typer.Option(
             "--check",
-            help="Write nothing: regenerate in memory and exit 1 naming every stale, missing or extra file "
-            "(fresh copies go to a temporary folder).",
+            help="Write nothing: regenerate in memory and exit 1 naming every stale, missing or extra file. "
+            "The pages' 'Made with' versions are not compared.",
         ),
     ] = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            metavar="DIR",
+            help="With --check: when the gallery is out of date, write the fresh files to DIR to diff them.",
+            show_default=False,
+        ),
+    ] = None,
     exact: Annotated[
         bool,
         typer.Option("--exact", help="Step the real torch scheduler for every figure (the same files, slower)."),
@@ -1130,6 +1139,8 @@ def gallery_cmd(
 
       lrviz gallery --check            # exit 1 if ./gallery is not what lrviz draws now
 
+      lrviz gallery --check --keep fresh   # ...and write what it draws now to ./fresh
+
       lrviz gallery docs/my-gallery --from my-gallery.toml
     """
     import time
@@ -1139,17 +1150,14 @@ def gallery_cmd(
     plan = gal.load(source)
     if folder.exists() and not folder.is_dir():
         _fail(f"'{folder}' is a file; give a folder for the gallery")
-    if check:
-        if not folder.is_dir():
-            _fail(f"there is no gallery in '{folder}' to check; generate it with 'lrviz gallery {folder}'")
-    else:
-        if not folder.parent.is_dir():
-            _fail(f"cannot write the gallery in '{folder}': the folder '{folder.parent}' does not exist")
-        if folder.is_dir() and any(folder.iterdir()) and not gal.is_gallery(folder):
-            _fail(
-                f"'{folder}' holds files but no lrviz gallery; give a new or empty folder "
-                "(lrviz only replaces and removes files of a gallery it made)"
-            )
+    if keep is not None and not check:
+        _fail("--keep DIR goes with --check (without --check the gallery is written to its folder)")
+    if not check:
+        _gallery_folder_writable(gal, folder)
+    elif not folder.is_dir():
+        _fail(f"there is no gallery in '{folder}' to check; generate it with 'lrviz gallery {folder}'")
+    elif keep is not None:
+        _gallery_folder_writable(gal, keep)
     started = time.perf_counter()
     out = _render_gallery(gal, plan, exact)
     seconds = time.perf_counter() - started
@@ -1157,9 +1165,23 @@ def gallery_cmd(
     if out.skipped:
         _stderr(f"lrviz: warning: gallery: {gal.skipped_text(out.skipped)}")
     if check:
-        _check_gallery(gal, folder, out, seconds, source)
+        _check_gallery(gal, folder, out, seconds, source, keep)
         return
-    _write_gallery(gal, folder, out, drawn, seconds)
+    _write_gallery(gal, folder, gal.for_folder(folder, plan, out), drawn, seconds)
+    print(folder / "index.html")
+
+
+def _gallery_folder_writable(gal: Any, folder: Path) -> None:
+    """Refuse a folder the gallery cannot be written to, before anything is drawn."""
+    if folder.exists() and not folder.is_dir():
+        _fail(f"'{folder}' is a file; give a folder for the gallery")
+    if not folder.parent.is_dir():
+        _fail(f"cannot write the gallery in '{folder}': the folder '{folder.parent}' does not exist")
+    if folder.is_dir() and any(folder.iterdir()) and not gal.is_gallery(folder):
+        _fail(
+            f"'{folder}' holds files but no lrviz gallery; give a new or empty folder "
+            "(lrviz only replaces and removes files of a gallery it made)"
+        )
 
 
 def _render_gallery(gal: Any, plan: Any, exact: bool = False) -> Any:
@@ -1207,17 +1229,13 @@ def _write_gallery(gal: Any, folder: Path, out: Any, drawn: int, seconds: float)
         f"lrviz: gallery: {drawn} figures in {seconds:.1f} s; {len(changed)} files written, "
         f"{rest} unchanged" + (f", {len(removed)} removed" if removed else "")
     )
-    print(folder / "index.html")
 
 
-def _check_gallery(gal: Any, folder: Path, out: Any, seconds: float, source: Path | None) -> None:
+def _check_gallery(gal: Any, folder: Path, out: Any, seconds: float, source: Path | None, keep: Path | None) -> None:
     problems = gal.compare(folder, out)
     if not problems:
         _stderr(f"lrviz: gallery: '{folder}' is up to date ({len(out.files)} files checked in {seconds:.1f} s)")
         return
-    fresh = Path(tempfile.mkdtemp(prefix="lrviz-gallery-"))
-    (fresh / "thumbs").mkdir()
-    write_atomic([(fresh / name, data) for name, data in out.files.items()])
     for problem in problems:
         _stderr(f"lrviz: gallery: {problem}")
     counts = {kind: sum(1 for p in problems if p.kind == kind) for kind in ("stale", "missing", "extra")}
@@ -1230,9 +1248,14 @@ def _check_gallery(gal: Any, folder: Path, out: Any, seconds: float, source: Pat
     ]
     again = f"lrviz gallery {folder}" + (f" --from {source}" if source else "")
     why = f"; it was made with {', '.join(differ)}" if differ else ""
+    if keep is not None:
+        _write_gallery(gal, keep, out, len(out.sizes), seconds)
+        fresh = f"the fresh files are in {keep}"
+    else:
+        fresh = "add --keep DIR to write the fresh files to DIR"
     _stderr(
         f"lrviz: error: the gallery in '{folder}' is out of date ({summary}){why}; "
-        f"run '{again}' to regenerate it (fresh files are in {fresh})"
+        f"run '{again}' to regenerate it ({fresh})"
     )
     raise SystemExit(1)
 

@@ -247,6 +247,7 @@ def _wait_for(session: str, text: str, timeout: float = 30) -> str:
     raise AssertionError(f"{text!r} never appeared; the screen:\n{screen}")
 
 
+@pytest.mark.slow
 def test_tmux_smoke(tmp_path):
     if _tmux() is None:
         pytest.skip("tmux is not installed")
@@ -313,6 +314,7 @@ def test_too_many_steps_for_the_explorer_is_an_error_not_a_freeze():
     assert "5,000,000 steps" in (explore.draw(big).error or "")
 
 
+@pytest.mark.slow
 def test_tmux_starts_from_a_config_file(tmp_path):
     if _tmux() is None:
         pytest.skip("tmux is not installed")

@@ -31,6 +31,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver  # get_log, execute_cdp_cmd: Chromium's
 
@@ -77,6 +79,8 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (CI=true: CI must install them, so this is a failure, not a skip)")
         pytest.skip(message)
+    if not GALLERY.is_dir():
+        pytest.skip("needs the repository's committed gallery/ (not in this checkout or sdist)")
     if not INDEX.is_file():
         pytest.fail(f"{INDEX} does not exist: run `lrviz gallery` to generate the gallery")
 

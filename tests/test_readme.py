@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from extras import skip_if_an_extra_was_missing
+from pinned import GALLERY, REASON
 
 from lrviz.cli import main
 
@@ -29,16 +31,32 @@ def readme_commands() -> list[str]:
     return commands
 
 
+def _whole_gallery(command: str) -> bool:
+    """A command that draws or checks the committed gallery: every figure, some 30 s."""
+    return command.startswith("lrviz gallery") and "--from" not in command
+
+
+def _param(command: str):
+    if not _whole_gallery(command):
+        return command
+    marks = [pytest.mark.slow]
+    if "--check" in command and REASON:
+        marks.append(pytest.mark.skip(reason=REASON))
+    elif not GALLERY.is_dir():
+        marks.append(pytest.mark.skip(reason="needs the repository's committed gallery/"))
+    return pytest.param(command, marks=marks)
+
+
 def test_the_readme_shows_commands():
     assert len(readme_commands()) >= 10
 
 
-@pytest.mark.parametrize("command", readme_commands())
+@pytest.mark.parametrize("command", [_param(c) for c in readme_commands()])
 def test_readme_command_runs(command, tmp_path, monkeypatch, capsys):
     # as in a fresh clone: the README's example files sit under docs/examples
     shutil.copytree(README.parent / "docs" / "examples", tmp_path / "docs" / "examples")
-    if command.startswith("lrviz gallery") and "--from" not in command:  # the committed gallery
-        shutil.copytree(README.parent / "gallery", tmp_path / "gallery")
+    if _whole_gallery(command):
+        shutil.copytree(GALLERY, tmp_path / "gallery")
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     args = shlex.split(command, comments=True)[1:]
@@ -46,5 +64,6 @@ def test_readme_command_runs(command, tmp_path, monkeypatch, capsys):
         args = args[: args.index(">")]
     code = main(args)
     captured = capsys.readouterr()
+    skip_if_an_extra_was_missing(code, captured.err)
     assert code == 0, captured.err
     assert "error" not in captured.err

@@ -17,21 +17,17 @@ __version__ = "0.1.0"
 from .errors import LrvizError
 from .spec import Spec, parse
 
-FAMILIES = ("torch_family", "recipes", "hf_family", "user_family")
-"""The modules that register schedule families, in the order ``lrviz list`` shows them.
-Each has ``entries() -> list[registry.Entry]``; adding a family is adding its module here."""
-
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .engine import Trace
+    from .tracing import Trace
 
 __all__ = ["LrvizError", "Spec", "Trace", "__version__", "parse", "plot", "to_csv", "to_json", "torch_code", "trace"]
 
 
 def trace(spec: str | Spec, steps: int | None = None, **options: Any) -> Trace:
-    """Trace a schedule: see :func:`lrviz.engine.trace` for the options."""
-    from .engine import trace as _trace
+    """Trace a schedule: see :func:`lrviz.tracing.trace` for the options."""
+    from .tracing import trace as _trace
 
     return _trace(spec, steps, **options)
 
@@ -56,7 +52,7 @@ def to_json(t: Trace) -> str:
 
 
 def torch_code(spec: str | Spec, steps: int = 100, **optimizer: Any) -> str:
-    from .code import torch_code as _code
+    from .codegen import torch_code as _code
     from .optimizers import OptimizerSpec
 
     if isinstance(spec, str):
@@ -66,7 +62,7 @@ def torch_code(spec: str | Spec, steps: int = 100, **optimizer: Any) -> str:
 
 def __getattr__(name: str) -> Any:
     if name == "Trace":
-        from .engine import Trace
+        from .tracing import Trace
 
         return Trace
     raise AttributeError(f"module 'lrviz' has no attribute {name!r}")

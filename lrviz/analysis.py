@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .registry import INTS, SCHEDULERS
+from .schedule import Kind, Spec
 
 if TYPE_CHECKING:
-    from .engine import Trace
-    from .spec import Spec
+    from .tracing import Trace
 
 JUMP_FRACTION = 0.25
 """A one-step rise larger than this fraction of the LR's range is a restart, not a ramp."""
@@ -93,10 +92,6 @@ def _rises(row: Any) -> tuple[Any, float]:
     return d, span
 
 
-_CYCLIC = {"CyclicLR"}
-"""Schedules whose first rise is a cycle's, never a warmup (even traced for half a cycle)."""
-
-
 def warmup_end(t: Trace, group: int = 0) -> int | None:
     """The step where an initial warmup reaches the peak: the LR rises (never falls) from
     step 0 to its first global maximum and afterwards climbs gradually by less than a
@@ -106,7 +101,7 @@ def warmup_end(t: Trace, group: int = 0) -> int | None:
     import numpy as np
 
     row = t.lr[group]
-    if t.n_steps < 3 or not np.isfinite(row).all() or t.spec.name in _CYCLIC:
+    if t.n_steps < 3 or not np.isfinite(row).all() or t.spec.entry.periodic:
         return None
     s = summary(t, group)
     p = s.peak_step
@@ -140,12 +135,13 @@ def restarts(t: Trace, group: int = 0) -> list[int]:
 
 
 def milestones(t: Trace) -> list[int]:
-    """Declared milestones inside the trace: SequentialLR's, and any schedule parameter
-    called ``milestones`` or ``step`` holding a list of steps (MultiStepLR, MultiFactorScheduler)."""
+    """Declared milestones inside the trace: where a composite hands over to its next child
+    (milestone events), and any schedule parameter called ``milestones`` or ``step`` holding
+    a list of steps (MultiStepLR, MultiFactorScheduler)."""
     out = {e.step for e in t.events if e.kind == "milestone"}
     for name in ("milestones", "step"):
         param = t.spec.entry.param(name)
-        if param is not None and param.kind == INTS:
+        if param is not None and param.kind == Kind.INTS:
             values = t.spec.value(name) or []
             out.update(int(m) for m in values if 0 <= m < t.n_steps)
     return sorted(out)
@@ -178,17 +174,16 @@ def marks(t: Trace, group: int = 0) -> list[Mark]:
 
 
 def segments(t: Trace) -> list[tuple[int, int, str]]:
-    """SequentialLR's children as (first step, end step, child's name), inside the trace."""
-    if t.spec.name != "SequentialLR":
+    """The children of a composite that hands over from one to the next (SequentialLR) as
+    (first step, end step, child's name), inside the trace."""
+    if t.spec.entry.phases is None:
         return []
-    children = t.spec.value("schedulers") or []
-    bounds = [0, *[int(m) for m in t.spec.value("milestones") or []], t.n_steps]
+    phases = t.spec.entry.phases(t.spec)
+    names = [child.name for _, child in phases]
     out = []
-    names = [c.name for c in children]
-    for i, child in enumerate(children):
-        if i + 1 >= len(bounds):
-            break
-        start, end = max(0, bounds[i]), min(t.n_steps, bounds[i + 1])
+    for i, (start, child) in enumerate(phases):
+        end = phases[i + 1][0] if i + 1 < len(phases) else t.n_steps
+        start, end = max(0, start), min(t.n_steps, end)
         if end <= start:
             continue
         name = child.name if names.count(child.name) == 1 else f"{child.name} #{i + 1}"
@@ -197,11 +192,8 @@ def segments(t: Trace) -> list[tuple[int, int, str]]:
 
 
 def children_text(spec: Spec) -> str | None:
-    """ChainedScheduler's children, named in the order they are stepped."""
-    if spec.name != "ChainedScheduler":
-        return None
-    children = spec.value("schedulers") or []
-    return "chains " + " → ".join(c.name for c in children) + " (each step applies all, in this order)"
+    """How a composite's children combine, when its family says (ChainedScheduler's chain)."""
+    return spec.entry.note(spec) if spec.entry.note is not None else None
 
 
 # --------------------------------------------------------------------------------------
@@ -210,14 +202,10 @@ def children_text(spec: Spec) -> str | None:
 
 def short_label(spec: Spec) -> str:
     """``CyclicLR``; a composite with its children: ``SequentialLR(LinearLR, CosineAnnealingLR)``."""
-    children = [c for p in spec.entry.params if p.kind == SCHEDULERS for c in (spec.args.get(p.name) or [])]
+    children = spec.children()
     if children:
         return f"{spec.name}({', '.join(short_label(c) for c in children)})"
     return spec.name
-
-
-def _children(spec: Spec) -> list[Spec]:
-    return [c for p in spec.entry.params if p.kind == SCHEDULERS for c in (spec.args.get(p.name) or [])]
 
 
 def short_labels(specs: Sequence[Spec]) -> list[str]:
@@ -233,11 +221,12 @@ def short_labels(specs: Sequence[Spec]) -> list[str]:
         keys: list[str] = []
         for i in same:
             for k in specs[i].args:
-                if k not in keys and specs[i].entry.param(k) and specs[i].entry.param(k).kind != SCHEDULERS:  # type: ignore[union-attr]
+                param = specs[i].entry.param(k)
+                if k not in keys and param is not None and param.kind != Kind.SCHEDULERS:
                     keys.append(k)
         differing = [k for k in keys if len({_arg_text(specs[i], k) for i in same}) > 1]
         # composites with the same children's names: label each child position apart
-        kids = [_children(specs[i]) for i in same]
+        kids = [specs[i].children() for i in same]
         child_labels: list[list[str]] = [[] for _ in same]
         if kids[0] and all(len(k) == len(kids[0]) for k in kids):
             for pos in range(len(kids[0])):
@@ -259,10 +248,8 @@ def short_labels(specs: Sequence[Spec]) -> list[str]:
 
 
 def _arg_text(spec: Spec, name: str) -> str:
-    from .spec import Spec as SpecType
-
     value = spec.value(name)
-    if isinstance(value, list) and value and isinstance(value[0], SpecType):
+    if isinstance(value, list) and value and isinstance(value[0], Spec):
         return "[" + ", ".join(short_label(v) for v in value) + "]"
     text = repr(value) if not isinstance(value, float) else f"{value:g}"
     return text if len(text) <= 30 else text[:27] + "..."

@@ -21,13 +21,13 @@ import typer
 from . import __version__, registry
 from . import spec as spec_mod
 from .errors import LrvizError, did_you_mean
-from .registry import BOOL, Entry, Param
 from .runs import SHARED_OPTIONS
+from .schedule import Entry, Kind, Param
 from .spec import Spec
 
 if TYPE_CHECKING:
     from .config import Config, FigureOptions, TraceOptions
-    from .engine import Trace
+    from .tracing import Trace
 
 app = typer.Typer(
     name="lrviz",
@@ -330,7 +330,7 @@ def _option_param(entry: Entry | None, option: str) -> tuple[Param | None, bool]
     for param in entry.user_params:
         if param.option == name:
             return param, False
-        if param.kind == BOOL and name == "--no-" + param.option[2:]:
+        if param.kind == Kind.BOOL and name == "--no-" + param.option[2:]:
             return param, True
     return None, False
 
@@ -363,7 +363,7 @@ def split_schedules(tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
                 nxt = tokens[i + 1]
                 param, negated = _option_param(_entry_of(groups[-1][0]) if groups else None, token)
                 if param is not None:
-                    takes = not negated and (param.kind != BOOL or nxt.lower() in ("true", "false"))
+                    takes = not negated and (param.kind != Kind.BOOL or nxt.lower() in ("true", "false"))
                 else:
                     takes = not nxt.startswith("--") and not spec_mod.looks_like_schedule(nxt)
                 if takes:
@@ -385,7 +385,7 @@ def _schedule_options(entry: Entry, tokens: Sequence[str], ctx: typer.Context) -
     by_option: dict[str, tuple[Any, bool | None]] = {}
     for param in entry.user_params:
         by_option[param.option] = (param, None)
-        if param.kind == BOOL:
+        if param.kind == Kind.BOOL:
             by_option["--no-" + param.option[2:]] = (param, False)
     values: dict[str, Any] = {}
     i = 0
@@ -400,7 +400,7 @@ def _schedule_options(entry: Entry, tokens: Sequence[str], ctx: typer.Context) -
             hint = did_you_mean(name, choices) or f"'lrviz {ctx.command.name} {entry.cli_name} --help' lists them"
             _fail(f"{entry.name} has no option {name}; {hint}")
         param, flag = found
-        if param.kind == BOOL and not has_value:
+        if param.kind == Kind.BOOL and not has_value:
             if flag is False:
                 values[param.name] = False
             elif i + 1 < len(tokens) and tokens[i + 1].lower() in ("true", "false"):
@@ -482,7 +482,7 @@ def _params_table(entry: Entry, title: str, brief: bool = False) -> Any:
     table.add_column("default", style="green", max_width=12)
     table.add_column("help", ratio=1, min_width=24)
     for param in entry.user_params:
-        option = escape(f"--[no-]{param.option[2:]}") if param.kind == BOOL else param.option
+        option = escape(f"--[no-]{param.option[2:]}") if param.kind == Kind.BOOL else param.option
         help_text = _first_sentence(param.help) if brief else param.help
         table.add_row(option, param.type_text, param.default_text, help_text)
     return table
@@ -647,7 +647,7 @@ def _summaries(traces: Sequence[Trace]) -> None:
 
 
 def _print_code(traces: Sequence[Trace]) -> None:
-    from .code import torch_code
+    from .codegen import torch_code
 
     for k, t in enumerate(traces):
         if len(traces) > 1:
@@ -1353,7 +1353,7 @@ def describe_cmd(
     from rich.markup import escape
     from rich.syntax import Syntax
 
-    from .code import torch_code
+    from .codegen import torch_code
     from .introspect import torch_version
 
     head = name.split("(", 1)[0]
@@ -1408,7 +1408,7 @@ def example_options(spec: Spec) -> list[str]:
     for name, value in spec.args.items():
         param = spec.entry.param(name)
         assert param is not None
-        if param.kind == BOOL:
+        if param.kind == Kind.BOOL:
             out.append(param.option if value else f"--no-{param.option[2:]}")
         elif isinstance(value, list):
             out += [param.option, ", ".join(v.format() if isinstance(v, Spec) else _text(v) for v in value)]

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from . import registry
 from . import spec as spec_mod
 from .errors import LrvizError
-from .registry import BOOL, Entry, Param
+from .schedule import Entry, Kind, Param
 from .spec import Spec
 
 if TYPE_CHECKING:
-    from .engine import Trace
+    from .tracing import Trace
 
 MAX_STEPS = 200_000  # the app redraws on every keystroke; longer schedules are for lrviz plot
 OPTIMIZERS = ("sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad")
@@ -55,7 +55,7 @@ def field_text(value: Any, param: Param) -> str:
     """A parsed argument as the option text the form shows (and parses back)."""
     if value is None:
         return "None"
-    if param.kind == BOOL:
+    if param.kind == Kind.BOOL:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ", ".join(v.format() if isinstance(v, Spec) else _text(v) for v in value)
@@ -445,7 +445,7 @@ def make_app(
                 self.notify("copied the torch code (through your terminal's clipboard, OSC 52)")
 
         def code(self) -> str | None:
-            from .code import torch_code
+            from .codegen import torch_code
 
             t = self.last_good
             if t is None:

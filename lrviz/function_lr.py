@@ -1,13 +1,13 @@
 """FunctionLR: a plain ``step -> learning rate`` callable run as a torch scheduler.
 
-Seed 002's hand-written schedulers (see :mod:`lrviz.recipes`) are callables of the epoch
+The hand-written schedulers of *Dive into Deep Learning* (see :mod:`lrviz.families.d2l`) are callables of the epoch
 whose value the training loop writes into every param group
 (``param_group['lr'] = scheduler(ep)``). :class:`FunctionLR` does the same inside torch's
 :class:`~torch.optim.lr_scheduler.LRScheduler` protocol, so lrviz steps them like any
 torch scheduler. The value is absolute: the optimizer's own lr is ignored.
 
 This module imports torch; lrviz imports it only when building a schedule. The class's
-source is also copied into the code lrviz generates (:func:`lrviz.recipes.function_lr_source`),
+source is also copied into the code lrviz generates (:func:`lrviz.families.d2l.function_lr_source`),
 so it uses nothing beyond ``torch``, ``lr_scheduler`` and ``Callable``.
 """
 

@@ -247,7 +247,7 @@ def _schedule_names(table: Mapping[str, Any]) -> list[str]:
         if isinstance(spec, str):
             texts += [spec.strip(), *re.findall(r"([A-Za-z_][\w.]*)\s*\(", spec)]
         for text in texts:
-            entry = registry.find(text) if ":" not in text else None  # never import a user's module here
+            entry = registry.listed(text)  # never import a user's module here
             if entry is not None and entry.name not in found:
                 found.append(entry.name)
     return found

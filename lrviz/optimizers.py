@@ -9,25 +9,39 @@ from typing import Any
 
 from .errors import LrvizError, did_you_mean
 
-# Names users may type, known without importing torch (for instant did-you-mean);
-# ``optimizer_class`` also accepts any other optimizer the installed torch has.
-KNOWN = (
-    "sgd",
-    "adam",
-    "adamw",
-    "nadam",
-    "radam",
-    "adamax",
-    "rmsprop",
-    "adagrad",
-    "adadelta",
-    "adafactor",
-    "asgd",
-    "rprop",
-    "sparseadam",
-    "lbfgs",
-    "muon",
-)
+
+@dataclass(frozen=True)
+class Known:
+    """What lrviz knows of one of torch's optimizers without importing torch."""
+
+    class_name: str
+    momentum_key: str | None  # "momentum" (SGD, RMSprop), "betas" (the Adam family: beta1) or None
+    default: Any  # torch's default momentum, or betas
+    fast: bool = True  # the fast path may trace on it (checked against torch 2.13 by tests/test_fast.py)
+
+
+TABLE: dict[str, Known] = {
+    "sgd": Known("SGD", "momentum", 0.0),
+    "adam": Known("Adam", "betas", (0.9, 0.999)),
+    "adamw": Known("AdamW", "betas", (0.9, 0.999)),
+    "nadam": Known("NAdam", "betas", (0.9, 0.999)),
+    "radam": Known("RAdam", "betas", (0.9, 0.999)),
+    "adamax": Known("Adamax", "betas", (0.9, 0.999)),
+    "rmsprop": Known("RMSprop", "momentum", 0.0),
+    "adagrad": Known("Adagrad", None, None),
+    "adadelta": Known("Adadelta", None, None),
+    "adafactor": Known("Adafactor", None, None, fast=False),
+    "asgd": Known("ASGD", None, None),
+    "rprop": Known("Rprop", None, None),
+    "sparseadam": Known("SparseAdam", "betas", (0.9, 0.999), fast=False),
+    "lbfgs": Known("LBFGS", None, None, fast=False),
+    "muon": Known("Muon", "momentum", 0.95, fast=False),
+}
+"""The optimizers users may type, known without importing torch (for instant did-you-mean,
+help, the explorer's choices, the generated code and the fast path);
+``optimizer_class`` also accepts any other optimizer the installed torch has."""
+
+KNOWN = tuple(TABLE)
 
 DEFAULT_OPTIMIZER = "sgd"
 DEFAULT_LR = 0.1
@@ -73,6 +87,12 @@ def check_name(name: str) -> str:
         return key
     hint = did_you_mean(key, sorted(set(KNOWN) | set(available))) or "choose one of " + ", ".join(KNOWN)
     raise LrvizError(f"unknown optimizer '{name}'", hint)
+
+
+def class_name(name: str) -> str:
+    """torch's class name for an optimizer name: ``adamw`` -> ``AdamW``."""
+    known = TABLE.get(name)
+    return known.class_name if known is not None else name
 
 
 def optimizer_class(name: str) -> type:

@@ -1,10 +1,8 @@
-"""The one registry of schedule families.
+"""The one registry of schedule families: lookups over every family, knowing none of them.
 
-Every schedule lrviz knows is an :class:`Entry`: its name, a one-line summary, its
-parameters (with kinds, defaults and help), and the family's code to build it, choose a
-horizon and check its arguments. ``list``, ``describe``, option parsing, the spec
-language, the gallery and the parametrized tests all read this registry; adding a family
-adds entries here and nothing else.
+Every schedule lrviz knows is an :class:`~lrviz.schedule.Entry` of a family registered in
+:data:`lrviz.families.FAMILIES`. ``list``, ``describe``, option parsing, the spec language,
+the gallery and the parametrized tests all read this registry.
 
 Building the registry never imports torch: torch's classes are read statically by
 :mod:`lrviz.introspect`.
@@ -12,266 +10,84 @@ Building the registry never imports torch: torch's classes are read statically b
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from .errors import LrvizError, did_you_mean
-from .introspect import MISSING, ClassInfo, ParamInfo
-
-if TYPE_CHECKING:
-    from .spec import Spec
-
-# Parameter kinds: how a value is written, checked and shown.
-INT = "int"
-FLOAT = "float"
-BOOL = "bool"
-STR = "str"
-FLOATS = "float or list"  # one value, or one per param group
-INTS = "list of int"
-LAMBDA = "lambda"
-LAMBDAS = "lambda or list"  # one function, or one per param group
-SCHEDULERS = "list of schedules"
-OPTIMIZER = "optimizer"  # supplied by lrviz, never by the user
-ANY = "value"
-
-_PREFIXES = (
-    "transformers.optimization.",
-    "torch.optim.lr_scheduler.",
-    "optim.lr_scheduler.",
-    "transformers.",
-    "lr_scheduler.",
-    "torch.optim.",
-)
+from .families import FAMILIES
+from .family import Family
+from .schedule import Entry
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str
-    default: Any = MISSING
-    nullable: bool = False
-    choices: tuple[str, ...] = ()
-    help: str = ""
-    annotation: str = ""
-
-    @property
-    def required(self) -> bool:
-        return self.default is MISSING
-
-    @property
-    def option(self) -> str:
-        """The CLI option: ``T_max`` -> ``--t-max``, ``base_lr`` -> ``--base-lr``."""
-        return "--" + self.name.lower().replace("_", "-")
-
-    @property
-    def type_text(self) -> str:
-        if self.choices:
-            text = "|".join(self.choices)
-        else:
-            text = self.kind
-        return f"{text} or None" if self.nullable else text
-
-    @property
-    def default_text(self) -> str:
-        if self.required:
-            return "required"
-        return repr(self.default)
+@functools.cache
+def families() -> tuple[Family, ...]:
+    """Every registered family, in registry order (each module is imported here)."""
+    out = []
+    for module_name in FAMILIES:
+        family = importlib.import_module(f"lrviz.families.{module_name}").FAMILY
+        assert isinstance(family, Family), f"lrviz.families.{module_name}.FAMILY is not a Family"
+        out.append(family)
+    return tuple(out)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One schedule lrviz can trace."""
-
-    name: str
-    family: str
-    summary: str
-    params: tuple[Param, ...]
-    doc: str = ""
-    aliases: tuple[str, ...] = ()
-    # The family's behaviour, set by the module that registers the entry.
-    build: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
-    horizon: Callable[[Spec], tuple[int, str]] | None = field(default=None, compare=False, repr=False)
-    check: Callable[..., list[str]] | None = field(default=None, compare=False, repr=False)
-    example: str = ""
-    decays: bool = False  # the LR is meant to go down: rising above the start is suspicious
-    needs_metric: bool = False
-    extra: str = ""  # the pip extra that provides this family, "" for none
-    # None when the family can run here; otherwise one line saying what to install.
-    missing: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
-    # The Python code that builds this schedule on ``optimizer`` (see lrviz.code.CodeParts);
-    # None for torch's classes, rendered as ``lr_scheduler.Name(optimizer, ...)``.
-    code: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
-    origin: str = ""  # where the schedule comes from, e.g. "torch.optim.lr_scheduler.StepLR"
-    absolute: bool = False  # sets the LR itself: the optimizer's lr is not used
-
-    @property
-    def user_params(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.params if p.kind != OPTIMIZER)
-
-    @property
-    def required(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.user_params if p.required)
-
-    def param(self, name: str) -> Param | None:
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
-
-    @property
-    def cli_name(self) -> str:
-        """How the CLI writes the name: lower case, except a user's ``module:Class``,
-        whose class name is case-sensitive."""
-        return self.name if ":" in self.name else self.name.lower()
-
-    def unavailable(self) -> str | None:
-        """None when this schedule can be traced here, else what to install."""
-        return self.missing() if self.missing is not None else None
-
-    def require(self) -> None:
-        """Raise a one-line error naming the extra to install when the family cannot run."""
-        problem = self.unavailable()
-        if problem:
-            raise LrvizError(f"{self.name} cannot run here: {problem}")
+def family(name: str) -> Family:
+    """The family called ``name``, or a one-line error with a did-you-mean."""
+    for fam in families():
+        if fam.name == name:
+            return fam
+    names = [f.name for f in families()]
+    hint = did_you_mean(name, names) or "families: " + ", ".join(names)
+    raise LrvizError(f"unknown family '{name}'", hint)
 
 
-# --------------------------------------------------------------------------------------
-# Kinds from torch's annotations and docstrings
-
-
-def kind_of(info: ParamInfo) -> tuple[str, bool, tuple[str, ...]]:
-    """(kind, nullable, choices) for a parameter, from its annotation, docstring type
-    and default value."""
-    ann = info.annotation.replace("typing.", "").replace(" ", "")
-    doc = info.doc_type.lower()
-    nullable = "None" in ann.split("|") or "Optional[" in ann or (info.default is None and not info.required)
-    literal = re.search(r"Literal\[([^\]]*)\]", info.annotation)
-    if literal:
-        choices = tuple(re.findall(r"""['"]([^'"]*)['"]""", literal.group(1)))
-        return STR, nullable, choices
-    if "Optimizer" in ann:
-        return OPTIMIZER, nullable, ()
-    if "LRScheduler" in ann or "scheduler" in doc:
-        return SCHEDULERS, nullable, ()
-    if "Callable" in ann or "function" in doc or "lambda" in doc:
-        return (LAMBDAS if "list" in ann or "list" in doc else LAMBDA), nullable, ()
-    bare = ann.replace("|None", "").replace("Optional[", "").rstrip("]")
-    if re.fullmatch(r"(list|Iterable|Sequence|tuple)\[int(,\.\.\.)?\]", bare):
-        return INTS, nullable, ()
-    if "float" in ann or "float" in doc:
-        if "list" in ann or "list" in doc or "Sequence" in ann:
-            return FLOATS, nullable, ()
-        return FLOAT, nullable, ()
-    if bare == "int" or (not ann and doc.startswith("int")):
-        return INT, nullable, ()
-    if bare == "bool" or (not ann and doc.startswith("bool")):
-        return BOOL, nullable, ()
-    if bare == "str" or (not ann and doc.startswith("str")):
-        return STR, nullable, ()
-    if "list" in doc or "list" in ann:
-        return INTS if "int" in ann or "int" in doc else ANY, nullable, ()
-    default = info.default
-    if isinstance(default, bool):
-        return BOOL, nullable, ()
-    if isinstance(default, int):
-        return INT, nullable, ()
-    if isinstance(default, float):
-        return FLOAT, nullable, ()
-    if isinstance(default, str):
-        return STR, nullable, ()
-    return ANY, nullable, ()
-
-
-_GENERIC_HELP = {
-    "last_epoch": "The index of the last epoch (-1 starts from the beginning; other values resume a run).",
-    "optimizer": "Wrapped optimizer (supplied by lrviz).",
-}
-
-
-def param_from_info(info: ParamInfo) -> Param:
-    kind, nullable, choices = kind_of(info)
-    return Param(
-        name=info.name,
-        kind=kind,
-        default=info.default,
-        nullable=nullable,
-        choices=choices,
-        help=info.help or _GENERIC_HELP.get(info.name, ""),
-        annotation=info.annotation,
-    )
-
-
-def entry_params(info: ClassInfo) -> tuple[Param, ...]:
-    return tuple(param_from_info(p) for p in info.params)
-
-
-# --------------------------------------------------------------------------------------
-# The registry
-
-
-def _norm(name: str) -> str:
-    return name.strip().lower()
+def entries() -> tuple[Entry, ...]:
+    """Every schedule known in advance, in registry order."""
+    return tuple(entry for fam in families() for entry in fam.entries())
 
 
 def strip_prefix(name: str) -> str:
+    """``name`` without a module path a family accepts (``torch.optim.lr_scheduler.``)."""
     name = name.strip()
-    for prefix in _PREFIXES:
-        if name.lower().startswith(prefix.lower()):
+    prefixes = sorted({p for fam in families() for p in fam.prefixes}, key=len, reverse=True)
+    for prefix in prefixes:
+        # a module path before a class or function name: what remains is a Python name
+        if name.lower().startswith(prefix.lower()) and name[len(prefix) :].isidentifier():
             return name[len(prefix) :]
     return name
 
 
-@functools.cache
-def _family(module_name: str) -> tuple[tuple[Entry, ...], Mapping[str, Entry]]:
-    """One family's entries, and its names (aliases too) normalised -> entry."""
-    module = importlib.import_module(f"lrviz.{module_name}")
-    family = tuple(module.entries())
-    table: dict[str, Entry] = {}
-    for entry in family:
-        for name in (entry.name, *entry.aliases):
-            table.setdefault(_norm(name), entry)
-    return family, table
-
-
-@functools.lru_cache(maxsize=1)
-def _entries() -> tuple[Entry, ...]:
-    from . import FAMILIES
-
-    return tuple(entry for module_name in FAMILIES for entry in _family(module_name)[0])
-
-
-def entries() -> tuple[Entry, ...]:
-    """Every registered schedule, in registry order."""
-    return _entries()
-
-
-def names() -> list[str]:
-    return [e.name for e in entries()]
-
-
 def find(name: str) -> Entry | None:
-    """The entry called ``name`` (case-insensitive, torch prefixes allowed), or None.
+    """The entry called ``name`` (case-insensitive, module prefixes allowed), or None.
 
-    ``module.path:Class`` names a user's own scheduler class: it is imported (the only way
-    lrviz ever imports code it was given), and import problems raise :class:`LrvizError`."""
-    from . import user_family
-
-    if user_family.is_ref(name):
-        return user_family.entry(name)
-    from . import FAMILIES
-
-    # Family by family, in registry order: the first family with the name wins, as in
-    # `lrviz list`, and a torch name never waits for another family's source to be read.
-    key = _norm(strip_prefix(name))
-    for module_name in FAMILIES:
-        entry = _family(module_name)[1].get(key)
+    Family by family, in registry order: the first family with the name wins, as in
+    ``lrviz list``, and a name of the first family never waits for a later family's source
+    to be read. A family may import code to answer (a user's ``module:Class``, the only way
+    lrviz ever imports code it was given); its problems raise :class:`LrvizError`."""
+    key = strip_prefix(name)
+    for fam in families():
+        entry = fam.find(key)
         if entry is not None:
             return entry
     return None
+
+
+def listed(name: str) -> Entry | None:
+    """Like :func:`find`, among the schedules known in advance only: never imports anything."""
+    key = strip_prefix(name).lower()
+    for entry in entries():
+        if key in (n.lower() for n in (entry.name, *entry.aliases)):
+            return entry
+    return None
+
+
+def claims(name: str) -> bool:
+    """Whether some family knows ``name``, without importing anything to find out."""
+    key = strip_prefix(name)
+    try:
+        return any(fam.claims(key) for fam in families())
+    except LrvizError:
+        return False
 
 
 def get(name: str) -> Entry:
@@ -286,3 +102,23 @@ def unknown_schedule(name: str) -> LrvizError:
     suggestion = did_you_mean(strip_prefix(name), [n for e in entries() for n in (e.name, *e.aliases)])
     hint = suggestion or "run 'lrviz list' to see every schedule"
     return LrvizError(f"unknown schedule '{name}'", hint)
+
+
+def rewrite_call(call: ast.Call, source: str) -> tuple[ast.Call, Entry | None] | None:
+    """A pasted factory call (``get_scheduler("cosine", ...)``) as the direct call of the
+    schedule it makes and that schedule's entry, when a family recognises it; else None."""
+    for fam in families():
+        rewritten = fam.rewrite_call(call, source)
+        if rewritten is not None:
+            return rewritten
+    return None
+
+
+def name_spans(source: str) -> list[tuple[int, int]]:
+    """Spans of ``source`` that name schedules with text that is not a Python name."""
+    return sorted(span for fam in families() for span in fam.name_spans(source))
+
+
+def distributions() -> tuple[str, ...]:
+    """The distributions whose versions the families' values depend on."""
+    return tuple(fam.distribution for fam in families() if fam.distribution)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .config import FigureOptions, TraceOptions
-    from .engine import Trace
+    from .tracing import Trace
 
 # Trace options that a schedule may also take as parameters (OneCycleLR's steps_per_epoch,
 # a recipe's lr): given to the schedule unless it sets them itself.
@@ -61,7 +61,7 @@ def trace_all(
     torch even where lrviz.fast could compute the values; ``progress(label, done, total)``
     is called while torch is stepped."""
     from . import metrics
-    from .engine import trace
+    from .tracing import trace
 
     loaded: dict[tuple[str, Path], Any] = {}
     out = []

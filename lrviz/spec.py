@@ -17,111 +17,16 @@ from __future__ import annotations
 
 import ast
 import contextvars
-import io
-import math
-import tokenize
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import registry
 from .errors import LrvizError, did_you_mean
-from .registry import (
-    ANY,
-    BOOL,
-    FLOAT,
-    FLOATS,
-    INT,
-    INTS,
-    LAMBDA,
-    LAMBDAS,
-    OPTIMIZER,
-    SCHEDULERS,
-    STR,
-    Entry,
-    Param,
-)
 from .safe_expr import CONSTANTS, MAX_SPEC_LENGTH, LambdaExpr, SpecError, constant
+from .schedule import Entry, Kind, Param, Spec, ordered
 
-
-@dataclass(frozen=True)
-class Spec:
-    """A schedule and the arguments the user gave (defaults are not stored)."""
-
-    entry: Entry
-    args: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.entry.name
-
-    def value(self, name: str) -> Any:
-        """The argument's value, or its default."""
-        if name in self.args:
-            return self.args[name]
-        param = self.entry.param(name)
-        if param is None:
-            raise KeyError(name)
-        return None if param.required else param.default
-
-    def children(self) -> list[Spec]:
-        out: list[Spec] = []
-        for param in self.entry.params:
-            if param.kind == SCHEDULERS and param.name in self.args:
-                out.extend(self.args[param.name])
-        return out
-
-    def format(self) -> str:
-        """The canonical spec string: ``CyclicLR(base_lr=0.1, max_lr=0.2)``."""
-        return self._render(optimizer=None)
-
-    def to_code(self, optimizer: str = "optimizer", module: str = "lr_scheduler") -> str:
-        """The expression that builds this schedule on ``optimizer`` in Python: for torch's
-        classes ``lr_scheduler.Name(optimizer, ...)``; other families say how (see
-        :mod:`lrviz.code` for the imports and definitions it needs)."""
-        if self.entry.code is not None:
-            return str(self.entry.code(self, optimizer).expr)
-        return self._render(optimizer=optimizer, module=module)
-
-    def _render(self, optimizer: str | None, module: str = "") -> str:
-        parts: list[str] = []
-        if optimizer is not None:
-            if self.entry.params and self.entry.params[0].kind == OPTIMIZER:
-                parts.append(optimizer)
-        for param in self.entry.params:
-            if param.kind == OPTIMIZER:
-                if optimizer is not None and param is not self.entry.params[0]:
-                    parts.append(f"{param.name}={optimizer}")
-                continue
-            if param.name in self.args:
-                parts.append(f"{param.name}={_render_value(self.args[param.name], optimizer, module)}")
-        prefix = f"{module}." if module else ""
-        return f"{prefix}{self.entry.name}({', '.join(parts)})"
-
-    def __str__(self) -> str:
-        return self.format()
-
-
-def render_value(value: Any, optimizer: str | None = "optimizer") -> str:
-    """An argument's value as Python source (schedules as their code on ``optimizer``)."""
-    return _render_value(value, optimizer, "lr_scheduler")
-
-
-def _render_value(value: Any, optimizer: str | None, module: str) -> str:
-    if isinstance(value, Spec):
-        return value.to_code(optimizer, module) if optimizer is not None else value._render(None, module)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_render_value(v, optimizer, module) for v in value) + "]"
-    if isinstance(value, float) and not math.isfinite(value):
-        # ``math.inf`` is both valid Python (the generated code imports math) and valid spec text
-        text = "nan" if math.isnan(value) else "-inf" if value < 0 else "inf"
-        return (
-            f"-math.{text[1:]}"
-            if text.startswith("-") and optimizer is not None
-            else (f"math.{text}" if optimizer is not None else text)
-        )
-    return repr(value)
+__all__ = ["Spec", "check_required", "coerce", "from_options", "from_values", "parse", "parse_value", "with_args"]
 
 
 # --------------------------------------------------------------------------------------
@@ -136,7 +41,7 @@ def parse(text: str, *, require: bool = True) -> Spec:
         raise LrvizError("the schedule is empty", "name one, e.g. 'cycliclr' or 'StepLR(step_size=30)'")
     if len(source) > MAX_SPEC_LENGTH:
         raise LrvizError(f"the spec is {len(source)} characters long; the limit is {MAX_SPEC_LENGTH}")
-    with _user_refs(source) as text:
+    with _special_names(source) as text:
         node = _parse_expression(text)
         if isinstance(node, (ast.Name, ast.Attribute)):
             dotted = _dotted(node)
@@ -160,85 +65,45 @@ def parse(text: str, *, require: bool = True) -> Spec:
 
 
 # --------------------------------------------------------------------------------------
-# User classes: ``module.path:Class`` is not Python, so each one is swapped for a
-# placeholder identifier of the same length (error columns stay right) while parsing.
+# Names that are not Python (a user's ``module.path:Class``, say): a family points them out
+# (registry.name_spans) and each is swapped for a placeholder identifier of the same length
+# (error columns stay right) while the text is parsed as Python.
 
-_REFS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("lrviz_user_refs", default=None)
+_NAMES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("lrviz_spec_names", default=None)
 
 
 @contextmanager
-def _user_refs(source: str) -> Iterator[str]:
-    text, refs = _substitute_refs(source)
-    token = _REFS.set({**(_REFS.get() or {}), **refs})
+def _special_names(source: str) -> Iterator[str]:
+    text, names = _substitute_names(source)
+    token = _NAMES.set({**(_NAMES.get() or {}), **names})
     try:
         yield text
     finally:
-        _REFS.reset(token)
+        _NAMES.reset(token)
 
 
-def _substitute_refs(source: str) -> tuple[str, dict[str, str]]:
-    """``source`` with every ``module.path:Class`` outside strings and lambda headers
-    replaced by a placeholder, and the placeholders' meanings."""
-    if ":" not in source:
-        return source, {}
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return source, {}
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(pos: tuple[int, int]) -> int:
-        return starts[pos[0] - 1] + pos[1]
-
-    spans: list[tuple[int, int]] = []
-    open_lambdas = 0
-    for i, tok in enumerate(tokens):
-        if tok.type == tokenize.NAME and tok.string == "lambda":
-            open_lambdas += 1
-            continue
-        if tok.type != tokenize.OP or tok.string != ":":
-            continue
-        if open_lambdas:
-            open_lambdas -= 1  # the lambda's own colon
-            continue
-        # a dotted name ending right before ':' and a name right after it
-        j = i - 1
-        while j >= 0 and tokens[j].type == tokenize.NAME and tokens[j].end == (tokens[j + 1].start):
-            if (
-                j >= 1
-                and tokens[j - 1].type == tokenize.OP
-                and tokens[j - 1].string == "."
-                and tokens[j - 1].end == tokens[j].start
-            ):
-                j -= 2
-                continue
-            break
-        if j < 0 or i + 1 >= len(tokens) or tokens[i + 1].type != tokenize.NAME:
-            continue
-        if tokens[j].type != tokenize.NAME or tokens[i + 1].start != tok.end or tokens[i - 1].end != tok.start:
-            continue
-        spans.append((offset(tokens[j].start), offset(tokens[i + 1].end)))
+def _substitute_names(source: str) -> tuple[str, dict[str, str]]:
+    """``source`` with every span a family names replaced by a placeholder, and the
+    placeholders' meanings."""
+    spans = registry.name_spans(source)
     if not spans:
         return source, {}
-    refs: dict[str, str] = {}
+    names: dict[str, str] = {}
     out = []
     last = 0
     for n, (a, b) in enumerate(spans):
-        placeholder = f"_{n}_".ljust(b - a, "_")  # as long as the reference: error columns stay right
-        refs[placeholder] = source[a:b]
+        placeholder = f"_{n}_".ljust(b - a, "_")  # as long as the name: error columns stay right
+        names[placeholder] = source[a:b]
         out.append(source[last:a])
         out.append(placeholder)
         last = b
     out.append(source[last:])
-    return "".join(out), refs
+    return "".join(out), names
 
 
 def _find(dotted: str) -> Entry | None:
-    ref = (_REFS.get() or {}).get(dotted)
-    return registry.find(ref if ref is not None else dotted)
+    name = (_NAMES.get() or {}).get(dotted)
+    return registry.find(name if name is not None else dotted)
 
 
 def schedule_head(text: str) -> str:
@@ -253,15 +118,7 @@ def schedule_head(text: str) -> str:
 def looks_like_schedule(text: str) -> bool:
     """Whether ``text`` starts with a schedule name (or ``module:Class``), without importing
     anything: for telling schedules from option values on a command line."""
-    from . import user_family
-
-    head = schedule_head(text)
-    if user_family.is_ref(head):
-        return True
-    try:
-        return registry.find(head) is not None
-    except LrvizError:
-        return False
+    return registry.claims(schedule_head(text))
 
 
 def _parse_expression(source: str) -> ast.expr:
@@ -315,13 +172,13 @@ def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
     dotted = _dotted(node.func)
     if dotted is None:
         raise SpecError("expected a schedule name before '('", source, node.func)
-    if dotted.split(".")[-1] == "get_scheduler":
-        from . import hf_family
-
-        node = hf_family.rewrite_get_scheduler(node, source)
+    rewritten = registry.rewrite_call(node, source)
+    entry: Entry | None = None
+    if rewritten is not None:
+        node, entry = rewritten
         dotted = _dotted(node.func) or dotted
     try:
-        entry = _find(dotted)
+        entry = entry or _find(dotted)
     except SpecError:
         raise
     except LrvizError as exc:
@@ -338,7 +195,7 @@ def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
         if isinstance(arg, ast.Starred):
             raise SpecError("'*' unpacking is not allowed", source, arg)
         consumed = False
-        while index < len(params) and params[index].kind == OPTIMIZER:
+        while index < len(params) and params[index].kind == Kind.OPTIMIZER:
             param = params[index]
             index += 1
             if _is_placeholder(arg) or (param.nullable and isinstance(arg, ast.Constant) and arg.value is None):
@@ -364,20 +221,16 @@ def _call(node: ast.Call, source: str, *, require: bool = True) -> Spec:
         param = _find_param(entry, kw.arg, source, kw)
         if param.name in args or param.name in optimizer_given:
             raise SpecError(f"{param.name} is given twice", source, kw)
-        if param.kind == OPTIMIZER:
+        if param.kind == Kind.OPTIMIZER:
             if _is_placeholder(kw.value) or (isinstance(kw.value, ast.Constant) and kw.value.value is None):
                 optimizer_given.add(param.name)
                 continue
             raise SpecError(f"'{param.name}' is the optimizer, which lrviz supplies", source, kw.value)
         args[param.name] = convert(kw.value, param, source, entry)
-    spec = Spec(entry, _ordered(entry, args))
+    spec = Spec(entry, ordered(entry, args))
     if require:
         check_required(spec)
     return spec
-
-
-def _ordered(entry: Entry, args: Mapping[str, Any]) -> dict[str, Any]:
-    return {p.name: args[p.name] for p in entry.params if p.name in args}
 
 
 def _find_param(entry: Entry, name: str, source: str = "", node: ast.AST | None = None) -> Param:
@@ -415,7 +268,7 @@ def convert(node: ast.expr, param: Param, source: str, entry: Entry) -> Any:
     where = f"{entry.name}({param.name}=...)"
     if param.nullable and isinstance(node, ast.Constant) and node.value is None:
         return None
-    if kind == SCHEDULERS:
+    if kind == Kind.SCHEDULERS:
         if not isinstance(node, (ast.List, ast.Tuple)):
             raise SpecError(
                 f"{param.name} is a list of schedules, e.g. [LinearLR(...), ExponentialLR(gamma=0.9)]",
@@ -431,12 +284,12 @@ def convert(node: ast.expr, param: Param, source: str, entry: Entry) -> Any:
             else:
                 raise SpecError(f"{param.name} holds schedule calls only", source, elt)
         return children
-    if kind in (LAMBDA, LAMBDAS):
+    if kind in (Kind.LAMBDA, Kind.LAMBDAS):
         if isinstance(node, ast.Lambda):
             fn = LambdaExpr.from_node(node, source)
             return fn
-        if kind == LAMBDAS and isinstance(node, (ast.List, ast.Tuple)):
-            return [convert(elt, Param(param.name, LAMBDA), source, entry) for elt in node.elts]
+        if kind == Kind.LAMBDAS and isinstance(node, (ast.List, ast.Tuple)):
+            return [convert(elt, Param(param.name, Kind.LAMBDA), source, entry) for elt in node.elts]
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return LambdaExpr.parse(node.value)
         raise SpecError(f"{param.name} is a function: write 'lambda epoch: ...'", source, node)
@@ -493,36 +346,36 @@ def coerce(value: Any, param: Param) -> Any:
             return None
         raise LrvizError(f"{param.name} cannot be None")
     kind = param.kind
-    if kind == INT:
+    if kind == Kind.INT:
         return _to_int(value, param)
-    if kind == FLOAT:
+    if kind == Kind.FLOAT:
         return _to_float(value, param)
-    if kind == FLOATS:
+    if kind == Kind.FLOATS:
         if isinstance(value, list):
             if not value:
                 raise LrvizError(f"{param.name} is an empty list")
             return [_to_float(v, param) for v in value]
         return _to_float(value, param)
-    if kind == INTS:
+    if kind == Kind.INTS:
         if _is_number(value):
             value = [value]
         if not isinstance(value, list):
             raise LrvizError(f"{param.name} must be a list of integers, e.g. [30, 80]")
         return [_to_int(v, param) for v in value]
-    if kind == BOOL:
+    if kind == Kind.BOOL:
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         raise LrvizError(f"{param.name} must be True or False, got {_short(value)}")
-    if kind == STR:
+    if kind == Kind.STR:
         if not isinstance(value, str):
             raise LrvizError(f"{param.name} must be a string, got {_short(value)}")
         if param.choices and value not in param.choices:
             hint = did_you_mean(value, param.choices) or "choose one of " + ", ".join(repr(c) for c in param.choices)
             raise LrvizError(f"{param.name} must be one of {', '.join(param.choices)}, got {_short(value)}", hint)
         return value
-    if kind == ANY:
+    if kind == Kind.ANY:
         return value
     raise LrvizError(f"{param.name} cannot be given as {_short(value)}")
 
@@ -535,19 +388,19 @@ def parse_value(text: str, param: Param, entry: Entry) -> Any:
     body alone (``--lr-lambda "0.95 ** epoch"``).
     """
     stripped = text.strip()
-    if param.kind in (LAMBDA, LAMBDAS) and not stripped.startswith(("[", "(")):
+    if param.kind in (Kind.LAMBDA, Kind.LAMBDAS) and not stripped.startswith(("[", "(")):
         if param.nullable and stripped in ("None", "none"):
             return None
         return LambdaExpr.parse(stripped)
-    if param.kind == SCHEDULERS:
+    if param.kind == Kind.SCHEDULERS:
         source = stripped if stripped.startswith(("[", "(")) else f"[{stripped}]"
-        with _user_refs(source) as text:
+        with _special_names(source) as text:
             return convert(_parse_option_expression(text, param), param, source, entry)
-    if param.kind == STR and not stripped.startswith(("'", '"')):
+    if param.kind == Kind.STR and not stripped.startswith(("'", '"')):
         if param.nullable and stripped in ("None", "none"):
             return None
         return coerce(stripped, param)
-    if param.kind == BOOL:
+    if param.kind == Kind.BOOL:
         if stripped.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
             return stripped.lower() in ("true", "yes", "1", "on")
         raise LrvizError(f"{param.option} must be True or False, got {stripped!r}")
@@ -581,7 +434,7 @@ def from_options(name: str, options: Mapping[str, str], base: Spec | None = None
             args[param.name] = parse_value(text, param, entry) if isinstance(text, str) else coerce(text, param)
         except SpecError as exc:
             raise LrvizError(f"{param.option}: {exc.message}", exc.hint) from None
-    spec = Spec(entry, _ordered(entry, args))
+    spec = Spec(entry, ordered(entry, args))
     check_required(spec)
     return spec
 
@@ -590,7 +443,7 @@ def with_args(spec: Spec, **args: Any) -> Spec:
     """A copy of ``spec`` with some arguments replaced (values already converted)."""
     merged = dict(spec.args)
     merged.update(args)
-    return Spec(spec.entry, _ordered(spec.entry, merged))
+    return Spec(spec.entry, ordered(spec.entry, merged))
 
 
 def from_values(name: str, values: Mapping[str, Any], base: Spec | None = None) -> Spec:
@@ -610,13 +463,13 @@ def from_values(name: str, values: Mapping[str, Any], base: Spec | None = None) 
         except LrvizError as exc:
             message = exc.message if exc.message.startswith(param.name) else f"{param.name}: {exc.message}"
             raise LrvizError(message, exc.hint) from None
-    spec = Spec(entry, _ordered(entry, args))
+    spec = Spec(entry, ordered(entry, args))
     check_required(spec)
     return spec
 
 
 def _typed_value(value: Any, param: Param, entry: Entry) -> Any:
-    if param.kind == SCHEDULERS:
+    if param.kind == Kind.SCHEDULERS:
         if not isinstance(value, list):
             if isinstance(value, str):
                 return parse_value(value, param, entry)
@@ -642,16 +495,16 @@ def _typed_value(value: Any, param: Param, entry: Entry) -> Any:
             else:
                 raise LrvizError(f"{param.name} holds schedules (spec strings or tables), got {_short(item)}")
         return children
-    if isinstance(value, str) and param.kind != STR:
+    if isinstance(value, str) and param.kind != Kind.STR:
         return parse_value(value, param, entry)
-    if isinstance(value, list) and param.kind == LAMBDAS:
+    if isinstance(value, list) and param.kind == Kind.LAMBDAS:
         return [
-            parse_value(v, Param(param.name, LAMBDA), entry) if isinstance(v, str) else _bad_lambda(param)
+            parse_value(v, Param(param.name, Kind.LAMBDA), entry) if isinstance(v, str) else _bad_lambda(param)
             for v in value
         ]
-    if param.kind in (LAMBDA, LAMBDAS):
+    if param.kind in (Kind.LAMBDA, Kind.LAMBDAS):
         return _bad_lambda(param)
-    if isinstance(value, float) and param.kind == STR:
+    if isinstance(value, float) and param.kind == Kind.STR:
         raise LrvizError(f"{param.name} must be a string, got {_short(value)}")
     return coerce(value, param)
 

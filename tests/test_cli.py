@@ -26,7 +26,7 @@ import lrviz
 import lrviz.analysis
 from lrviz import registry
 from lrviz.cli import main
-from lrviz.registry import BOOL
+from lrviz.schedule import Kind
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -647,7 +647,7 @@ def test_list_bad_format(capsys, cwd):
 
 
 def option_shown(option: str, param_kind: str, text: str) -> bool:
-    if param_kind == BOOL:
+    if param_kind == Kind.BOOL:
         return f"--[no-]{option[2:]}" in text or option in text
     return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
 
@@ -708,7 +708,7 @@ def test_plot_schedule_help_lists_every_option(capsys, cwd):
     assert code == 0, err
     for option in ("--base-lr", "--max-lr", "--step-size-up", "--step-size-down", "--mode", "--gamma"):
         assert option_shown(option, "", out), option
-    assert option_shown("--cycle-momentum", BOOL, out)
+    assert option_shown("--cycle-momentum", Kind.BOOL, out)
     for param in registry.get("CyclicLR").user_params:
         assert option_shown(param.option, param.kind, out), param.option
     for common in ("--steps", "--optimizer", "--lr", "--out", "--size", "--dpi"):

@@ -19,8 +19,10 @@ import pytest
 from clirun import run_ok
 
 import lrviz
-from lrviz import analysis, recipes, registry
-from lrviz.code import torch_code
+from lrviz import analysis, registry
+from lrviz.codegen import torch_code
+from lrviz.families import d2l
+from lrviz.schedule import Entry
 from lrviz.spec import parse
 
 ENTRIES = [e for e in registry.entries() if e.unavailable() is None]
@@ -57,7 +59,7 @@ def test_every_entry_summarises_and_draws(entry):
     assert fig.axes[0].lines, "no line drawn"
 
 
-def _torch_origin(entry: registry.Entry, origin: str) -> None:
+def _torch_origin(entry: Entry, origin: str) -> None:
     """``torch.optim.lr_scheduler.Name (torch VERSION)``: a class of the installed torch."""
     match = re.fullmatch(r"(torch\.optim\.lr_scheduler)\.(\w+) \(torch (\S+)\)", origin)
     assert match, origin
@@ -69,7 +71,7 @@ def _torch_origin(entry: registry.Entry, origin: str) -> None:
     assert version == torch.__version__, origin
 
 
-def _transformers_origin(entry: registry.Entry, origin: str) -> None:
+def _transformers_origin(entry: Entry, origin: str) -> None:
     """``transformers.get_scheduler('name') (transformers VERSION)``: a name the installed
     get_scheduler takes."""
     match = re.fullmatch(r"transformers\.get_scheduler\('(\w+)'\)(?: \(transformers (\S+)\))?", origin)
@@ -81,18 +83,19 @@ def _transformers_origin(entry: registry.Entry, origin: str) -> None:
     assert version in (None, transformers.__version__), origin
 
 
-def _recipes_origin(entry: registry.Entry, origin: str) -> None:
-    """``seed NNN (BOOK SECTION), hand-written``: the seed lrviz.recipes copies its classes
-    from, as that module's docstring says, and the entry is one of those classes."""
-    match = re.fullmatch(r"seed (\d+) \(([^)]+)\), hand-written", origin)
+def _d2l_origin(entry: Entry, origin: str) -> None:
+    """``Dive into Deep Learning, §SECTION TITLE (hand-written)``: the book section that
+    lrviz.families.d2l copies its classes from, as that module's docstring says, and the
+    entry is one of those classes."""
+    match = re.fullmatch(r"(Dive into Deep Learning), §([\d.]+) ([^()]+) \(hand-written\)", origin)
     assert match, origin
-    seed, source = match.groups()
-    doc = " ".join((recipes.__doc__ or "").split())
-    assert f"Seed {seed} " in doc and source in doc, origin
-    assert entry.name in recipes.CLASSES, f"{entry.name} is not one of the seed's classes"
+    book, section, title = match.groups()
+    doc = " ".join((d2l.__doc__ or "").split())
+    assert f'{book} (Zhang, Lipton, Li and Smola), §{section} "{title}"' in doc, origin
+    assert entry.name in d2l.CLASSES, f"{entry.name} is not one of the book's classes"
 
 
-ORIGINS = {"torch": _torch_origin, "transformers": _transformers_origin, "recipes": _recipes_origin}
+ORIGINS = {"torch": _torch_origin, "transformers": _transformers_origin, "d2l": _d2l_origin}
 """Per family, what its entries' origin must say. A family missing here fails the test below."""
 
 

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from oracles import training_loop
 
 import lrviz
-from lrviz import fast, registry
+from lrviz import fast_path, optimizers, registry
 from lrviz.errors import LrvizError
+from lrviz.families.torch_fast import COMPUTE
 
 RTOL = 1e-12
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -191,7 +192,7 @@ def check_one(name: str, kwargs: dict, steps: int, optimizer: str, lrs: list[flo
         np.testing.assert_allclose(quick.momentum, reference[1], rtol=RTOL, atol=0, err_msg=text)
 
 
-@pytest.mark.parametrize("name", sorted(fast.FAST["torch"]))
+@pytest.mark.parametrize("name", sorted(COMPUTE))
 @SETTINGS
 @given(data=st.data())
 def test_fast_path_equals_torch(name: str, data: st.DataObject) -> None:
@@ -203,7 +204,7 @@ def test_fast_path_equals_torch(name: str, data: st.DataObject) -> None:
     check_one(name, kwargs, steps, optimizer, lrs)
 
 
-@pytest.mark.parametrize("name", sorted(fast.FAST["torch"]))
+@pytest.mark.parametrize("name", sorted(COMPUTE))
 def test_fast_path_is_taken_and_exact_over_a_long_run(name: str) -> None:
     """Rounding accumulates in chainable schedules: 100,000 steps of each, with a short
     period so cycles and restarts repeat many times."""
@@ -227,7 +228,7 @@ def test_fast_path_is_taken_and_exact_over_a_long_run(name: str) -> None:
     np.testing.assert_allclose(quick.momentum, slow.momentum, rtol=RTOL, atol=0)
 
 
-@pytest.mark.parametrize("name", sorted(fast.FAST["recipes"]))
+@pytest.mark.parametrize("name", sorted(e.name for e in registry.entries() if e.family == "d2l"))
 @SETTINGS
 @given(data=st.data())
 def test_recipes_fast_path_equals_stepping_torch(name: str, data: st.DataObject) -> None:
@@ -254,11 +255,13 @@ def test_recipes_fast_path_equals_stepping_torch(name: str, data: st.DataObject)
     assert quick.warnings == slow.warnings
 
 
-@pytest.mark.parametrize("optimizer", sorted(fast.OPTIMIZERS))
+@pytest.mark.parametrize("optimizer", sorted(optimizers.TABLE))
 def test_optimizer_table_matches_torch(optimizer: str) -> None:
-    class_name, key, default = fast.OPTIMIZERS[optimizer]
+    known = optimizers.TABLE[optimizer]
+    class_name, key, default = known.class_name, known.momentum_key, known.default
     cls = getattr(torch.optim, class_name)
-    opt = cls([torch.nn.Parameter(torch.zeros(2))], lr=0.1)
+    assert cls.__name__.lower() == optimizer  # the name users type is torch's, lower-cased
+    opt = cls([torch.nn.Parameter(torch.zeros(2, 2))], lr=0.1)
     group = opt.param_groups[0]
     if key is None:
         assert "momentum" not in opt.defaults and "betas" not in opt.defaults
@@ -308,7 +311,7 @@ def _gallery_figures_with_fast_schedules() -> list:
         assert fig.config is not None
         specs = [run.spec for run in fig.config.runs]
         steps = fig.config.trace.steps or 0
-        if any(fast.covers(s) for s in specs) and steps <= 100_000:
+        if any(fast_path.covers(s) for s in specs) and steps <= 100_000:
             out.append(fig)
     return out
 

@@ -437,9 +437,9 @@ def test_the_pinned_versions_are_those_the_committed_gallery_was_made_with():
 
 
 def test_without_transformers_its_figures_are_skipped_with_a_note(small, tmp_path, capsys, monkeypatch):
-    from lrviz import hf_family
+    from lrviz.families import transformers_source
 
-    monkeypatch.setattr(hf_family, "_installed", lambda: False)
+    monkeypatch.setattr(transformers_source, "installed", lambda: False)
     text = (
         SMALL
         + """

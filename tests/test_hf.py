@@ -18,12 +18,15 @@ import torch
 from oracles import training_loop
 
 import lrviz
-from lrviz import hf_family, registry
+from lrviz import registry
 from lrviz import spec as spec_mod
 from lrviz.errors import LrvizError
+from lrviz.families import transformers as hf_family
+from lrviz.families import transformers_source as hf_source
+from lrviz.family import BaseFamily
 from lrviz.metrics import default_metric
-from lrviz.registry import OPTIMIZER
 from lrviz.safe_expr import SpecError
+from lrviz.schedule import Kind
 
 HF_NAMES = [e.name for e in registry.entries() if e.family == "transformers"]
 
@@ -210,8 +213,8 @@ def test_names_are_the_installed_scheduler_types():
 
 def test_static_and_dynamic_readings_agree():
     _optimization()
-    static = hf_family.read_static(hf_family.transformers_dir())
-    dynamic = hf_family.read_dynamic()
+    static = hf_source.read_static(hf_source.transformers_dir())
+    dynamic = hf_source.read_dynamic()
     assert [s.name for s in static.schedules] == [s.name for s in dynamic.schedules]
     for s, d in zip(static.schedules, dynamic.schedules, strict=True):
         assert s == d, s.name
@@ -228,8 +231,8 @@ def test_a_failed_static_reading_falls_back_to_importing(monkeypatch):
         raise ValueError("a future layout")
 
     _fresh_caches(monkeypatch)
-    monkeypatch.setattr(hf_family, "read_static", broken)
-    assert hf_family.hf_schedules() == hf_family.read_dynamic()
+    monkeypatch.setattr(hf_source, "read_static", broken)
+    assert hf_source.hf_schedules() == hf_source.read_dynamic()
     assert [e.name for e in registry.entries() if e.family == "transformers"] == HF_NAMES
 
 
@@ -238,7 +241,7 @@ def _signature_params(name: str) -> dict[str, inspect.Parameter]:
     function = optimization.TYPE_TO_SCHEDULER_FUNCTION[optimization.SchedulerType(name)]
     params = dict(inspect.signature(function).parameters)
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        target = hf_family.hf_schedules().schedules[HF_NAMES.index(name)].target
+        target = hf_source.hf_schedules().schedules[HF_NAMES.index(name)].target
         cls = function.__globals__[target]
         params.update(inspect.signature(cls).parameters)
     return params
@@ -248,7 +251,7 @@ def _signature_params(name: str) -> dict[str, inspect.Parameter]:
 def test_parameters_come_from_transformers(name):
     entry = registry.get(name)
     signature = _signature_params(name)
-    assert entry.params[0].kind == OPTIMIZER
+    assert entry.params[0].kind == Kind.OPTIMIZER
     for param in entry.user_params:
         theirs = signature[param.name]
         if theirs.default is inspect.Parameter.empty:
@@ -263,7 +266,7 @@ def test_parameters_come_from_transformers(name):
         "last_epoch" in signature and name not in ("constant", "constant_with_warmup")
     )
     assert entry.summary.endswith(".") and "`" not in entry.summary
-    assert entry.family == "transformers" and entry.extra == "hf" and not entry.decays
+    assert entry.family == "transformers" and not entry.decays
     assert entry.origin.startswith(f"transformers.get_scheduler({name!r}) (transformers ")
     assert entry.example, f"{name} has no example"
     assert spec_mod.parse(entry.example).entry is entry
@@ -291,8 +294,8 @@ def test_what_get_scheduler_ignores_is_not_offered():
 def test_kinds_defaults_and_choices_come_from_transformers():
     _optimization()
     linear = registry.get("linear")  # no annotations: kinds from the docstring
-    assert linear.param("num_warmup_steps").kind == registry.INT
-    assert registry.get("polynomial").param("lr_end").kind == registry.FLOAT
+    assert linear.param("num_warmup_steps").kind == Kind.INT
+    assert registry.get("polynomial").param("lr_end").kind == Kind.FLOAT
     assert registry.get("polynomial").param("lr_end").default == 1e-7
     wsd = registry.get("warmup_stable_decay")
     assert wsd.param("decay_type").choices == ("linear", "cosine", "1-sqrt")
@@ -301,7 +304,7 @@ def test_kinds_defaults_and_choices_come_from_transformers():
     assert timescale.nullable and "num_warmup_steps" in timescale.help
     greedy = registry.get("greedy")
     assert greedy.param("mode").choices == ("min", "max")
-    assert greedy.param("min_lr").kind == registry.FLOATS
+    assert greedy.param("min_lr").kind == Kind.FLOATS
     plateau = registry.get("reduce_lr_on_plateau")
     assert plateau.param("mode").choices == ("min", "max")  # torch's own ReduceLROnPlateau
     assert (
@@ -328,18 +331,18 @@ def test_reading_the_registry_does_not_import_transformers():
 def _fresh_caches(monkeypatch) -> None:
     """Empty registry and transformers caches for one test; monkeypatch.undo() puts the
     originals back, filled as they were (so entries keep their identity for other tests)."""
-    for module, name in ((registry, "_entries"), (registry, "_family"), (hf_family, "hf_schedules")):
-        cached = getattr(module, name)
-        monkeypatch.setattr(module, name, functools.lru_cache(maxsize=None)(cached.__wrapped__))
+    for owner, name in ((BaseFamily, "_table"), (registry, "families"), (hf_source, "hf_schedules")):
+        cached = getattr(owner, name)
+        monkeypatch.setattr(owner, name, functools.lru_cache(maxsize=None)(cached.__wrapped__))
 
 
 def test_a_torch_or_recipe_name_is_found_without_reading_transformers(monkeypatch):
     _fresh_caches(monkeypatch)
     assert registry.find("torch.optim.lr_scheduler.OneCycleLR").family == "torch"
-    assert registry.find("CosineScheduler").family == "recipes"
-    assert hf_family.hf_schedules.cache_info().currsize == 0
+    assert registry.find("CosineScheduler").family == "d2l"
+    assert hf_source.hf_schedules.cache_info().currsize == 0
     assert registry.find("cosine").family == "transformers"
-    assert hf_family.hf_schedules.cache_info().currsize == 1
+    assert hf_source.hf_schedules.cache_info().currsize == 1
     assert registry.find("no_such_schedule") is None
 
 
@@ -358,7 +361,7 @@ def test_without_transformers_the_names_are_listed_with_the_pip_line(monkeypatch
         assert [e.name for e in entries] == list(hf_family.KNOWN)
         for entry in entries:
             assert entry.unavailable() == "needs Hugging Face transformers: pip install 'lrviz[hf]'"
-            assert entry.summary.endswith(".") and entry.extra == "hf"
+            assert entry.summary.endswith(".")
             with pytest.raises(LrvizError, match=r"pip install 'lrviz\[hf\]'"):
                 entry.require()
         assert registry.find("get_wsd_schedule").name == "warmup_stable_decay"
@@ -460,7 +463,7 @@ def test_relative_ends_warn_with_several_groups():
 def test_code_is_a_get_scheduler_call():
     _optimization()
     spec = spec_mod.parse("cosine(num_warmup_steps=100, num_training_steps=1000, num_cycles=2.0)")
-    from lrviz.code import parts
+    from lrviz.codegen import parts
 
     code = parts(spec)
     assert code.expr == (

@@ -10,7 +10,7 @@ import pytest
 from torch.optim import lr_scheduler
 
 from lrviz import introspect, registry
-from lrviz.registry import OPTIMIZER
+from lrviz.schedule import Kind
 
 
 def _torch_classes() -> list[str]:
@@ -62,7 +62,7 @@ def test_every_parameter_is_reachable_and_documented(name):
         assert param.option.startswith("--") and "_" not in param.option
         assert param.help, f"{name}.{param.name} has no help"
     assert entry.summary.endswith(".")
-    assert [p for p in entry.params if p.kind == OPTIMIZER], "the optimizer parameter is recognised"
+    assert [p for p in entry.params if p.kind == Kind.OPTIMIZER], "the optimizer parameter is recognised"
 
 
 def test_kebab_case_options():
@@ -74,13 +74,13 @@ def test_kebab_case_options():
 def test_kinds_come_from_annotations():
     cyclic = registry.get("CyclicLR")
     assert cyclic.param("mode").choices == ("triangular", "triangular2", "exp_range")
-    assert cyclic.param("base_lr").kind == registry.FLOATS
+    assert cyclic.param("base_lr").kind == Kind.FLOATS
     assert cyclic.param("step_size_down").nullable
-    assert cyclic.param("scale_fn").kind == registry.LAMBDA
-    assert registry.get("LambdaLR").param("lr_lambda").kind == registry.LAMBDAS
-    assert registry.get("MultiStepLR").param("milestones").kind == registry.INTS
-    assert registry.get("SequentialLR").param("schedulers").kind == registry.SCHEDULERS
-    assert registry.get("OneCycleLR").param("three_phase").kind == registry.BOOL
+    assert cyclic.param("scale_fn").kind == Kind.LAMBDA
+    assert registry.get("LambdaLR").param("lr_lambda").kind == Kind.LAMBDAS
+    assert registry.get("MultiStepLR").param("milestones").kind == Kind.INTS
+    assert registry.get("SequentialLR").param("schedulers").kind == Kind.SCHEDULERS
+    assert registry.get("OneCycleLR").param("three_phase").kind == Kind.BOOL
 
 
 @pytest.mark.parametrize(

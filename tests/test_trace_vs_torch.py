@@ -36,7 +36,7 @@ def from_code(code: str):
 @pytest.mark.parametrize("group_lrs", [[0.1], [0.1, 0.01]], ids=["1group", "2groups"])
 def test_every_entry_equals_torch(name, optimizer, group_lrs):
     entry = registry.get(name)
-    assert entry.example, f"{name} needs an example in lrviz.torch_family.EXAMPLES"
+    assert entry.example, f"{name} needs an example in lrviz.families.torch.EXAMPLES"
     spec = parse(entry.example)
     t = lrviz.trace(spec, optimizer=optimizer, group_lrs=group_lrs if len(group_lrs) > 1 else (), lr=group_lrs[0])
     assert t.n_steps >= 10

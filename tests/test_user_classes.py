@@ -25,10 +25,11 @@ from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
-from lrviz import config, registry, user_family
+from lrviz import config, registry
 from lrviz.errors import LrvizError
+from lrviz.families import user as user_family
 from lrviz.safe_expr import SpecError
-from lrviz.spec import _substitute_refs, looks_like_schedule, parse
+from lrviz.spec import _substitute_names, looks_like_schedule, parse
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -532,7 +533,7 @@ def test_a_failed_import_is_not_cached_as_success_and_is_reported_again(pkg, cap
     ],
 )
 def test_a_lambda_colon_touching_a_name_is_not_a_user_ref(pkg, text, fn):
-    assert _substitute_refs(text) == (text, {})
+    assert _substitute_names(text) == (text, {})
     t = lrviz.trace(text, 30)
     cls = getattr(lr_scheduler, text.split("(", 1)[0])
     np.testing.assert_array_equal(t.lr, training_loop(lambda opt: cls(opt, lr_lambda=fn), 30).lr)
@@ -544,7 +545,7 @@ def test_lambdas_beside_a_user_ref(pkg):
         "SequentialLR(schedulers=[LambdaLR(lr_lambda=lambda e:min(1, (e + 1) / 4)), "
         "mypkg.sched:WarmupCosine(warmup=2, total=30)], milestones=[4])"
     )
-    substituted, refs = _substitute_refs(text)
+    substituted, refs = _substitute_names(text)
     assert list(refs.values()) == ["mypkg.sched:WarmupCosine"]
     assert len(substituted) == len(text)
     assert "lambda e:min(1, (e + 1) / 4)" in substituted
@@ -563,7 +564,7 @@ def test_lambdas_beside_a_user_ref(pkg):
 
 def test_a_module_class_inside_a_string_value_is_not_a_ref(pkg):
     text = "CyclicLR(base_lr=0.1, max_lr=0.2, mode='mypkg.sched:WarmupCosine')"
-    assert _substitute_refs(text) == (text, {})
+    assert _substitute_names(text) == (text, {})
     with pytest.raises(LrvizError, match="mode must be one of"):
         parse(text)
     assert_not_imported("mypkg")
@@ -742,7 +743,7 @@ def test_an_explicit_ref_in_a_config_file_does_import(pkg, capsys):
 
 
 def test_entries_of_the_user_family_are_not_listed_in_advance(pkg, capsys):
-    assert user_family.entries() == []
+    assert user_family.FAMILY.entries() == ()
     out, _ = run_ok(capsys, "list", "--format", "plain")
     assert not any(re.search(r"mypkg|evilmod", line) for line in out.splitlines())
     assert_not_imported("mypkg")

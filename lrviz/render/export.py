@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lrviz.engine import Trace
+    from lrviz.tracing import Trace
 
 
 def csv_header(t: Trace) -> list[str]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from lrviz.engine import Trace
+    from lrviz.tracing import Trace
 
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_WIDTH = 8.0

@@ -10,7 +10,7 @@ from lrviz.render.export import _common_spe, _many_cells, csv_header, many_heade
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from lrviz.engine import Trace
+    from lrviz.tracing import Trace
 
 AUTO_ROWS = 40
 """About this many evenly spaced rows are shown for a long trace (turning points are added)."""

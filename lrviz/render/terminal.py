@@ -18,7 +18,7 @@ from lrviz.errors import LrvizError
 if TYPE_CHECKING:
     import numpy as np
 
-    from lrviz.engine import Trace
+    from lrviz.tracing import Trace
 
 # Mid-luminance xterm-256 colours, close to the figures' Okabe-Ito palette, that read on
 # light and on dark backgrounds alike: blue, vermillion, green, purple, ochre, sky.

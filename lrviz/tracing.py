@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import optimizers
+from . import optimizers, registry
 from .errors import LrvizError
 from .optimizers import OptimizerSpec
-from .spec import Spec, parse
-from .torch_family import Context
+from .schedule import Context, Event, Spec, check_tree, exc_text
+from .schedule import horizon as schedule_horizon
+from .spec import parse
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,13 +35,6 @@ MAX_STEPS = 20_000_000
 
 MAX_VALUES = 40_000_000
 """The most values (steps x param groups) lrviz keeps."""
-
-
-@dataclass(frozen=True)
-class Event:
-    step: int
-    kind: str  # "milestone", "reduction", ...
-    text: str
 
 
 @dataclass
@@ -62,7 +56,7 @@ class Trace:
     label: str = ""
     metric_steps: np.ndarray | None = None  # the step after which each metric value was fed
     metric_name: str = "metric"
-    path: str = "torch"  # "fast": computed by lrviz.fast; "torch": the real scheduler stepped
+    path: str = "torch"  # "fast": computed by lrviz.fast_path; "torch": the real scheduler stepped
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -147,7 +141,7 @@ def trace(
     per step, or, when ``steps_per_epoch`` is given, once per epoch (after the epoch's last
     step) with one value per epoch, as a training loop validates once per epoch.
 
-    Schedules covered by :mod:`lrviz.fast` are computed without stepping (or importing)
+    Schedules covered by :mod:`lrviz.fast_path` are computed without stepping (or importing)
     torch, to the same values; ``exact=True`` always steps the real scheduler.
     ``progress(done, total)`` is called now and then while torch is stepped.
     """
@@ -198,8 +192,7 @@ def trace(
             steps = source.length * (steps_per_epoch if per_epoch and steps_per_epoch else 1)
             horizon_reason = f"one {'epoch' if per_epoch else 'step'} per metric value"
         else:
-            assert entry.horizon is not None
-            steps, horizon_reason = entry.horizon(spec)
+            steps, horizon_reason = schedule_horizon(spec)
             if per_epoch and steps_per_epoch:
                 steps *= steps_per_epoch
                 horizon_reason += ", in epochs"
@@ -213,28 +206,21 @@ def trace(
     if steps_per_epoch is None and entry.param("steps_per_epoch") is not None and spec.value("steps_per_epoch"):
         steps_per_epoch = int(spec.value("steps_per_epoch"))
 
-    from . import fast
+    from . import fast_path
 
-    info = None if exact or not fast.covers(spec) else fast.optimizer_info(opt_spec)
+    info = None if exact or not fast_path.covers(spec) else fast_path.optimizer_info(opt_spec)
     opt: Any = None
     if info is None:
         opt = optimizers.build(opt_spec)
         ctx = Context(groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt))
     else:
         ctx = Context(groups=n_groups, optimizer=info.class_name, has_momentum=info.has_momentum)
-    assert entry.check is not None
-    found: list[str] = list(entry.check(spec, ctx))
+    found = check_tree(spec, ctx)
 
-    if spec.name == "OneCycleLR":
-        from .torch_family import one_cycle_total
-
-        total = one_cycle_total(spec)
-        if total is not None and steps > total:
-            found.append(
-                f"OneCycleLR stops at total_steps={total}: one more scheduler.step() raises ValueError "
-                f"in training; showing {total} of the {steps} steps asked for"
-            )
-            steps = total
+    stop = entry.stop(spec) if entry.stop is not None else None
+    if stop is not None and steps > stop.steps:
+        found.append(f"{spec.name} stops at {stop.why}; showing {stop.steps} of the {steps} steps asked for")
+        steps = stop.steps
 
     metric_values: np.ndarray | None = None
     metric_steps: np.ndarray | None = None
@@ -264,7 +250,7 @@ def trace(
                 f"but {spec.name} has mode='{_mode(spec)}'"
             )
 
-    computed = None if info is None else fast.trace(spec, opt_spec.lrs, steps, info)
+    computed = None if info is None else fast_path.trace(spec, opt_spec.lrs, steps, info)
     if computed is not None:
         assert info is not None  # a fast trace needs the optimizer's info
         lr_values, mom_values = computed.lr, computed.momentum
@@ -308,9 +294,9 @@ def trace(
 
 
 def _warning_source(filename: str) -> str:
-    """Who warned: torch, transformers, or the user's own code."""
+    """Who warned: a family's library (torch, transformers ...) or the user's own code."""
     parts = filename.replace("\\", "/").split("/")
-    for name in ("transformers", "torch"):
+    for name in registry.distributions():
         if name in parts:
             return name
     return "warning from " + (parts[-1] if parts else "a scheduler")
@@ -340,8 +326,8 @@ def _step(
     except LrvizError:
         raise
     except Exception as exc:  # torch's own validation: turn it into one line
-        who = {"user": "your class", "recipes": "the recipe"}.get(spec.entry.family, spec.entry.family)
-        raise LrvizError(f"{who} rejected {spec.format()}: {_exc_text(exc)}") from None
+        who = registry.family(spec.entry.family).rejecter or spec.entry.family
+        raise LrvizError(f"{who} rejected {spec.format()}: {exc_text(exc)}") from None
     _prevent_order_warning(opt)
 
     groups = opt.param_groups
@@ -373,9 +359,9 @@ def _step(
     except Exception as exc:
         if i == steps - 1:
             # the values are all read; training would crash on this final step() though
-            events.append(Event(i, "crash", f"the final scheduler.step() raises {_exc_text(exc)}"))
+            events.append(Event(i, "crash", f"the final scheduler.step() raises {exc_text(exc)}"))
         else:
-            raise LrvizError(f"{spec.format()} failed at step {i}: {_exc_text(exc)}") from None
+            raise LrvizError(f"{spec.format()} failed at step {i}: {exc_text(exc)}") from None
     if progress is not None:
         progress(steps, steps)
 
@@ -384,8 +370,8 @@ def _step(
         for s in change:
             kind = "reduction" if lr[0, s] < lr[0, s - 1] else "increase"
             events.append(Event(int(s), kind, f"LR {'reduced' if kind == 'reduction' else 'raised'} at step {int(s)}"))
-    if spec.name == "SequentialLR":
-        for m in spec.value("milestones"):
+    if spec.entry.phases is not None:
+        for m, _ in spec.entry.phases(spec)[1:]:
             if 0 <= m < steps:
                 events.append(Event(int(m), "milestone", f"milestone {m}"))
     return lr, mom, ("beta1" if key == "betas" else key), events
@@ -395,11 +381,6 @@ def _prevent_order_warning(opt: Any) -> None:
     """One no-op optimizer.step() after the scheduler exists (which wraps it to record the
     call), so torch does not warn that scheduler.step() came before optimizer.step()."""
     opt.step()
-
-
-def _exc_text(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _suspicious(t: Trace) -> list[str]:

@@ -1,4 +1,4 @@
-"""The recipes family: seed 002's hand-written schedulers, traced by lrviz, equal the seed's
+"""The d2l family: the hand-written schedulers of Dive into Deep Learning (§12.11), traced by lrviz, equal
 own code.
 
 The oracle is the seed's code, copied here verbatim (only unsquashed onto lines): its four
@@ -23,12 +23,13 @@ from oracles import training_loop
 from torch.optim import lr_scheduler
 
 import lrviz
-from lrviz import recipes, registry
+from lrviz import registry
 from lrviz.cli import main
-from lrviz.code import torch_code
+from lrviz.codegen import torch_code
 from lrviz.errors import LrvizError
+from lrviz.families import d2l as recipes
 from lrviz.function_lr import FunctionLR
-from lrviz.registry import FLOAT, INT, INTS
+from lrviz.schedule import Kind
 from lrviz.spec import parse
 
 # --------------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ def test_function_lr_runs_the_stateful_seed_class_like_the_seeds_training_loop()
 
 
 def test_entries_are_registered_with_the_seeds_names_and_defaults():
-    recipes_ = [e for e in registry.entries() if e.family == "recipes"]
+    recipes_ = [e for e in registry.entries() if e.family == "d2l"]
     assert [e.name for e in recipes_] == [
         "SquareRootScheduler",
         "FactorScheduler",
@@ -250,7 +251,7 @@ def test_entries_are_registered_with_the_seeds_names_and_defaults():
     for entry in recipes_:
         assert entry.summary.endswith(".") and "\n" not in entry.summary
         assert "ignored" in entry.summary and "ignored" in entry.doc
-        assert entry.origin.startswith("seed 002")
+        assert entry.origin.startswith("Dive into Deep Learning, §12.11")
         assert entry.example and entry.code is not None
         assert all(p.help for p in entry.params)
         assert registry.get(entry.name.lower()) is entry
@@ -264,12 +265,12 @@ def test_entries_are_registered_with_the_seeds_names_and_defaults():
                     assert param.default == default and type(param.default) is type(default)
     multi = registry.get("MultiFactorScheduler")
     assert [(p.name, p.kind, p.required) for p in multi.params] == [
-        ("step", INTS, True),
-        ("factor", FLOAT, False),
-        ("base_lr", FLOAT, False),
+        ("step", Kind.INTS, True),
+        ("factor", Kind.FLOAT, False),
+        ("base_lr", Kind.FLOAT, False),
     ]
     assert "MXNet" in multi.doc
-    assert registry.get("CosineScheduler").param("max_update").kind == INT
+    assert registry.get("CosineScheduler").param("max_update").kind == Kind.INT
     assert [e.decays for e in recipes_] == [True, True, True, False]
 
 
@@ -279,7 +280,7 @@ def test_lrviz_copies_are_the_seeds_logic():
         assert ast.dump(mine) == ast.dump(seed)
 
 
-@pytest.mark.parametrize("entry", [e for e in registry.entries() if e.family == "recipes"], ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", [e for e in registry.entries() if e.family == "d2l"], ids=lambda e: e.name)
 def test_examples_trace_without_warnings_and_equal_the_seed(entry):
     spec = parse(entry.example)
     t = lrviz.trace(spec)
@@ -419,7 +420,7 @@ def test_generated_code_expression():
 
 def test_registry_and_code_do_not_import_torch():
     code = (
-        "import sys; import lrviz; from lrviz import registry; from lrviz.code import torch_code; "
+        "import sys; import lrviz; from lrviz import registry; from lrviz.codegen import torch_code; "
         "registry.entries(); torch_code(lrviz.parse('CosineScheduler(max_update=10)')); "
         "assert 'torch' not in sys.modules, 'torch imported'"
     )

@@ -3,25 +3,36 @@
 Parameters, defaults and help come from torch itself (see :mod:`lrviz.introspect`), so a
 new torch release's classes and parameters appear without edits. What torch cannot tell
 us lives in small tables here: an example with the blog posts' parameters, how many steps
-show a schedule's whole shape, and the inputs torch rejects only late (a bare
-``ZeroDivisionError`` at step k) or never (silent nonsense worth a warning).
+show a schedule's whole shape, the inputs torch rejects only late (a bare
+``ZeroDivisionError`` at step k) or never (silent nonsense worth a warning), and what is
+particular to a few classes (OneCycleLR stops at its total, SequentialLR hands over at its
+milestones, ChainedScheduler applies all its children, CyclicLR cycles).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import introspect
-from .errors import LrvizError
-from .registry import FLOATS, LAMBDAS, OPTIMIZER, Entry, Param, entry_params
+from lrviz import introspect
+from lrviz.family import BaseFamily
+from lrviz.schedule import (
+    DEFAULT_HORIZON,
+    Context,
+    Entry,
+    Kind,
+    Param,
+    Spec,
+    Stop,
+    build_value,
+    clamp,
+    fail,
+    params_of,
+)
+from lrviz.schedule import horizon as horizon_of
 
-if TYPE_CHECKING:
-    from .spec import Spec
-
-DEFAULT_HORIZON = 100
+from .torch_fast import COMPUTE
 
 # The blog posts' parameters (../shared/seeds/000, 001 and 004): the example for each class.
 EXAMPLES: dict[str, str] = {
@@ -64,22 +75,8 @@ DECAYING = {
 }
 
 
-@dataclass(frozen=True)
-class Context:
-    """What the checks need to know about the run."""
-
-    groups: int
-    optimizer: str
-    has_momentum: bool
-    steps: int | None = None
-
-
 # --------------------------------------------------------------------------------------
 # Horizons: how many steps show the whole shape
-
-
-def _clamp(n: float, low: int = 10, high: int = 1_000_000) -> int:
-    return int(max(low, min(high, math.ceil(n))))
 
 
 def horizon(spec: Spec) -> tuple[int, str]:
@@ -92,43 +89,43 @@ def horizon(spec: Spec) -> tuple[int, str]:
 
 def _step(spec: Spec) -> tuple[int, str]:
     size = abs(spec.value("step_size")) or 1
-    return _clamp(4 * size), "four periods of step_size"
+    return clamp(4 * size), "four periods of step_size"
 
 
 def _multistep(spec: Spec) -> tuple[int, str]:
     milestones = spec.value("milestones") or [0]
     last = max(milestones)
-    return _clamp(last + max(10, last / 4)), "past the last milestone"
+    return clamp(last + max(10, last / 4)), "past the last milestone"
 
 
 def _total_iters(spec: Spec) -> tuple[int, str]:
     total = spec.value("total_iters")
-    return _clamp(total + max(5, total / 2)), "past total_iters"
+    return clamp(total + max(5, total / 2)), "past total_iters"
 
 
 def _exponential(spec: Spec) -> tuple[int, str]:
     gamma = spec.value("gamma")
     if 0 < gamma < 1:
-        return _clamp(math.log(0.01) / math.log(gamma), 10, 10_000), "until the LR falls to 1% of its start"
+        return clamp(math.log(0.01) / math.log(gamma), 10, 10_000), "until the LR falls to 1% of its start"
     return DEFAULT_HORIZON, "a default length"
 
 
 def _cosine(spec: Spec) -> tuple[int, str]:
     t_max = abs(spec.value("T_max")) or 1
-    return _clamp(1.25 * t_max + 1), "past T_max"
+    return clamp(1.25 * t_max + 1), "past T_max"
 
 
 def _warm_restarts(spec: Spec) -> tuple[int, str]:
     t0 = max(1, spec.value("T_0"))
     mult = max(1, spec.value("T_mult"))
-    return _clamp(t0 * (1 + mult + mult * mult) + 1), "three cycles and the next restart"
+    return clamp(t0 * (1 + mult + mult * mult) + 1), "three cycles and the next restart"
 
 
 def _cyclic(spec: Spec) -> tuple[int, str]:
     up = abs(spec.value("step_size_up"))
     down = spec.value("step_size_down")
     down = up if down is None else abs(down)
-    return _clamp(2 * (up + down)), "two cycles"
+    return clamp(2 * (up + down)), "two cycles"
 
 
 def _one_cycle(spec: Spec) -> tuple[int, str]:
@@ -149,7 +146,7 @@ def one_cycle_total(spec: Spec) -> int | None:
 def _plateau(spec: Spec) -> tuple[int, str]:
     patience = max(0, spec.value("patience"))
     cooldown = max(0, spec.value("cooldown"))
-    return _clamp(max(DEFAULT_HORIZON, 8 * (patience + cooldown + 1)), 10, 100_000), "several reductions"
+    return clamp(max(DEFAULT_HORIZON, 8 * (patience + cooldown + 1)), 10, 100_000), "several reductions"
 
 
 def _sequential(spec: Spec) -> tuple[int, str]:
@@ -157,15 +154,15 @@ def _sequential(spec: Spec) -> tuple[int, str]:
     milestones = spec.value("milestones") or [0]
     if not children:
         return DEFAULT_HORIZON, "a default length"
-    last_child, _ = horizon(children[-1])
-    return _clamp(max(milestones) + last_child), "the last milestone plus the last schedule's own length"
+    last_child, _ = horizon_of(children[-1])
+    return clamp(max(milestones) + last_child), "the last milestone plus the last schedule's own length"
 
 
 def _chained(spec: Spec) -> tuple[int, str]:
     children = spec.value("schedulers") or []
     if not children:
         return DEFAULT_HORIZON, "a default length"
-    return max(horizon(c)[0] for c in children), "the longest child"
+    return max(horizon_of(c)[0] for c in children), "the longest child"
 
 
 _HORIZONS: dict[str, Callable[[Spec], tuple[int, str]]] = {
@@ -191,50 +188,37 @@ _HORIZONS: dict[str, Callable[[Spec], tuple[int, str]]] = {
 
 def check(spec: Spec, ctx: Context) -> list[str]:
     """Raise :class:`LrvizError` for inputs torch would reject late (or with a bare
-    ZeroDivisionError); return warnings for legal nonsense. Children are checked too."""
+    ZeroDivisionError); return warnings for legal nonsense. (Children are checked by
+    their own entries.)"""
     warnings: list[str] = []
-    for param in spec.entry.params:
-        value = spec.args.get(param.name)
-        if param.kind in (FLOATS, LAMBDAS) and isinstance(value, list) and len(value) != ctx.groups:
-            raise LrvizError(
-                f"{spec.name}: {param.name} has {len(value)} values but the optimizer has "
-                f"{ctx.groups} param group{'s' if ctx.groups != 1 else ''}",
-                "give one value per --group-lr, or a single value for all groups",
-            )
     fn = _CHECKS.get(spec.name)
     if fn is not None:
         fn(spec, ctx, warnings)
-    for child in spec.children():
-        warnings.extend(check(child, ctx))
     return warnings
-
-
-def _fail(spec: Spec, message: str, hint: str) -> LrvizError:
-    return LrvizError(f"{spec.format()}: {message}", hint)
 
 
 def _check_step(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     if spec.value("step_size") == 0:
-        raise _fail(spec, "step_size=0 makes torch divide by zero at the first step()", "use step_size >= 1")
+        raise fail(spec, "step_size=0 makes torch divide by zero at the first step()", "use step_size >= 1")
 
 
 def _check_cosine(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     if spec.value("T_max") == 0:
-        raise _fail(spec, "T_max=0 makes torch divide by zero at the first step()", "use T_max >= 1")
+        raise fail(spec, "T_max=0 makes torch divide by zero at the first step()", "use T_max >= 1")
     if spec.value("T_max") < 0:
         warnings.append(f"{spec.name}: T_max={spec.value('T_max')} is negative")
 
 
 def _check_warm_restarts(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     if spec.value("T_0") <= 0:
-        raise _fail(spec, "T_0 must be a positive integer", "use T_0 >= 1")
+        raise fail(spec, "T_0 must be a positive integer", "use T_0 >= 1")
     if spec.value("T_mult") < 1:
-        raise _fail(spec, "T_mult must be an integer >= 1", "use T_mult=1 for equal cycles")
+        raise fail(spec, "T_mult must be an integer >= 1", "use T_mult=1 for equal cycles")
 
 
 def _check_constant(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     if spec.value("factor") == 0:
-        raise _fail(
+        raise fail(
             spec,
             "factor=0 makes torch divide by zero when total_iters is reached",
             "use a factor in (0, 1]",
@@ -254,7 +238,7 @@ def _check_linear(spec: Spec, ctx: Context, warnings: list[str]) -> None:
 
 def _check_polynomial(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     if spec.value("power") < 0:
-        raise _fail(
+        raise fail(
             spec,
             "a negative power makes torch divide by zero when total_iters is reached",
             "use power >= 0",
@@ -274,7 +258,7 @@ def _check_multistep(spec: Spec, ctx: Context, warnings: list[str]) -> None:
 
 def _needs_momentum(spec: Spec, ctx: Context) -> None:
     if spec.value("cycle_momentum") and not ctx.has_momentum:
-        raise _fail(
+        raise fail(
             spec,
             f"cycle_momentum=True but {ctx.optimizer} has no momentum or beta1 to cycle",
             "pass --no-cycle-momentum (cycle_momentum=False) or use an optimizer with momentum, "
@@ -287,9 +271,9 @@ def _check_cyclic(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     down = spec.value("step_size_down")
     down = up if down is None else down
     if up == 0:
-        raise _fail(spec, "step_size_up=0 makes torch divide by zero", "use step_size_up >= 1")
+        raise fail(spec, "step_size_up=0 makes torch divide by zero", "use step_size_up >= 1")
     if up + down == 0:
-        raise _fail(spec, "step_size_up + step_size_down is 0, a cycle of no steps", "use positive step sizes")
+        raise fail(spec, "step_size_up + step_size_down is 0, a cycle of no steps", "use positive step sizes")
     if up < 0 or down < 0:
         warnings.append(f"{spec.name}: negative step sizes (up={up}, down={down}) make no sense")
     base, peak = spec.value("base_lr"), spec.value("max_lr")
@@ -306,7 +290,7 @@ def _check_one_cycle(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     total_steps = spec.value("total_steps")
     epochs, per_epoch = spec.value("epochs"), spec.value("steps_per_epoch")
     if total_steps is None and (epochs is None or per_epoch is None):
-        raise _fail(
+        raise fail(
             spec,
             "OneCycleLR needs total_steps, or epochs and steps_per_epoch",
             "e.g. OneCycleLR(max_lr=0.1, total_steps=100)",
@@ -314,10 +298,10 @@ def _check_one_cycle(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     for name in ("total_steps", "epochs", "steps_per_epoch"):
         value = spec.value(name)
         if value is not None and value <= 0 and (name == "total_steps" or total_steps is None):
-            raise _fail(spec, f"{name} must be a positive integer, got {value}", f"use {name} >= 1")
+            raise fail(spec, f"{name} must be a positive integer, got {value}", f"use {name} >= 1")
     pct = spec.value("pct_start")
     if not 0 <= pct <= 1:
-        raise _fail(spec, f"pct_start must be between 0 and 1, got {pct}", "e.g. pct_start=0.3")
+        raise fail(spec, f"pct_start must be between 0 and 1, got {pct}", "e.g. pct_start=0.3")
     total = one_cycle_total(spec) or 0
     # torch divides by the length of each phase; a phase of length 0 divides by zero
     if spec.value("three_phase"):
@@ -329,7 +313,7 @@ def _check_one_cycle(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     starts = [0.0, *ends[:-1]]
     for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
         if end - start == 0:
-            raise _fail(
+            raise fail(
                 spec,
                 f"phase {i + 1} of the cycle has no steps (total_steps={total}, pct_start={pct}), "
                 "so torch divides by zero",
@@ -338,10 +322,10 @@ def _check_one_cycle(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     _needs_momentum(spec, ctx)
 
 
-def _check_plateau(spec: Spec, ctx: Context, warnings: list[str]) -> None:
+def check_plateau(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     factor = spec.value("factor")
     if factor >= 1:
-        raise _fail(spec, f"factor must be below 1, got {factor}", "e.g. factor=0.1")
+        raise fail(spec, f"factor must be below 1, got {factor}", "e.g. factor=0.1")
     if factor <= 0:
         warnings.append(f"{spec.name}: factor={factor} sets the LR to min_lr or below at the first reduction")
     if spec.value("patience") < 0:
@@ -351,10 +335,10 @@ def _check_plateau(spec: Spec, ctx: Context, warnings: list[str]) -> None:
 def _check_children(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     children = spec.value("schedulers") or []
     if not children:
-        raise _fail(spec, "schedulers is empty", "give at least one schedule")
+        raise fail(spec, "schedulers is empty", "give at least one schedule")
     for child in children:
         if child.entry.needs_metric:
-            raise _fail(
+            raise fail(
                 spec,
                 f"{child.name} cannot run inside {spec.name} (it needs a metric at every step)",
                 f"plot {child.name} on its own",
@@ -363,7 +347,7 @@ def _check_children(spec: Spec, ctx: Context, warnings: list[str]) -> None:
         return
     milestones = list(spec.value("milestones"))
     if len(children) != len(milestones) + 1:
-        raise _fail(
+        raise fail(
             spec,
             f"{len(children)} schedulers need {len(children) - 1} milestones, got {len(milestones)}",
             "give one milestone between each pair of schedulers",
@@ -388,10 +372,40 @@ _CHECKS: dict[str, Callable[[Spec, Context, list[str]], None]] = {
     "MultiStepLR": _check_multistep,
     "CyclicLR": _check_cyclic,
     "OneCycleLR": _check_one_cycle,
-    "ReduceLROnPlateau": _check_plateau,
+    "ReduceLROnPlateau": check_plateau,
     "SequentialLR": _check_children,
     "ChainedScheduler": _check_children,
 }
+
+
+# --------------------------------------------------------------------------------------
+# What is particular to a few classes
+
+
+def _one_cycle_stop(spec: Spec) -> Stop | None:
+    total = one_cycle_total(spec)
+    if total is None:
+        return None
+    return Stop(total, f"total_steps={total}: one more scheduler.step() raises ValueError in training")
+
+
+def _sequential_phases(spec: Spec) -> list[tuple[int, Spec]]:
+    """SequentialLR's children with the step each takes over (the first at step 0)."""
+    children = spec.value("schedulers") or []
+    starts = [0, *[int(m) for m in spec.value("milestones") or []]]
+    return list(zip(starts, children, strict=False))
+
+
+def _chained_note(spec: Spec) -> str:
+    children = spec.value("schedulers") or []
+    return "chains " + " → ".join(c.name for c in children) + " (each step applies all, in this order)"
+
+
+_STOPS: dict[str, Callable[[Spec], Stop | None]] = {"OneCycleLR": _one_cycle_stop}
+_PHASES: dict[str, Callable[[Spec], list[tuple[int, Spec]]]] = {"SequentialLR": _sequential_phases}
+_NOTES: dict[str, Callable[[Spec], str | None]] = {"ChainedScheduler": _chained_note}
+_PERIODIC = {"CyclicLR"}  # the first rise is a cycle's, never a warmup (even traced for half a cycle)
+_REQUIRED_NOTES = {"OneCycleLR": "--total-steps (or --epochs and --steps-per-epoch)"}
 
 
 # --------------------------------------------------------------------------------------
@@ -405,10 +419,10 @@ def build(spec: Spec, optimizer: Any) -> Any:
     cls = getattr(lr_scheduler, spec.name)
     kwargs: dict[str, Any] = {}
     for param in spec.entry.params:
-        if param.kind == OPTIMIZER:
+        if param.kind == Kind.OPTIMIZER:
             kwargs[param.name] = optimizer
         elif param.name in spec.args:
-            kwargs[param.name] = _build_value(spec.args[param.name], optimizer)
+            kwargs[param.name] = build_value(spec.args[param.name], optimizer)
     last_epoch = kwargs.get("last_epoch", -1)
     if last_epoch is not None and last_epoch != -1:
         # resuming, as a restarted training would: torch needs initial_lr in each group
@@ -417,40 +431,52 @@ def build(spec: Spec, optimizer: Any) -> Any:
     return cls(**kwargs)
 
 
-def _build_value(value: Any, optimizer: Any) -> Any:
-    from .spec import Spec
-
-    if isinstance(value, Spec):
-        return value.entry.build(value, optimizer)  # type: ignore[misc]
-    if isinstance(value, list):
-        return [_build_value(v, optimizer) for v in value]
-    return value
-
-
-def entries() -> list[Entry]:
-    out = []
-    for info in introspect.torch_schedulers():
-        params = entry_params(info)
-        out.append(
-            Entry(
-                name=info.name,
-                family="torch",
-                summary=info.summary,
-                params=params,
-                doc=info.doc,
-                build=build,
-                horizon=horizon,
-                check=check,
-                example=EXAMPLES.get(info.name) or _default_example(info.name, params),
-                decays=info.name in DECAYING,
-                needs_metric=info.name == "ReduceLROnPlateau",
-            )
-        )
-    return out
-
-
 def _default_example(name: str, params: Sequence[Param]) -> str:
     """A new torch class with no required parameters still gets a working example."""
-    if any(p.required and p.kind != OPTIMIZER for p in params):
+    if any(p.required and p.kind != Kind.OPTIMIZER for p in params):
         return ""
     return f"{name}()"
+
+
+class TorchFamily(BaseFamily):
+    name = "torch"
+    title = "torch.optim.lr_scheduler's classes, read from the installed torch"
+    distribution = "torch"
+    prefixes = ("torch.optim.lr_scheduler.", "optim.lr_scheduler.", "lr_scheduler.", "torch.optim.")
+    rejecter = "torch"
+
+    def load(self) -> list[Entry]:
+        out = []
+        for info in introspect.torch_schedulers():
+            params = params_of(info)
+            out.append(
+                Entry(
+                    name=info.name,
+                    family=self.name,
+                    summary=info.summary,
+                    params=params,
+                    doc=info.doc,
+                    origin=f"torch.optim.lr_scheduler.{info.name}",
+                    build=build,
+                    horizon=horizon,
+                    check=check,
+                    example=EXAMPLES.get(info.name) or _default_example(info.name, params),
+                    decays=info.name in DECAYING,
+                    needs_metric=info.name == "ReduceLROnPlateau",
+                    periodic=info.name in _PERIODIC,
+                    required_note=_REQUIRED_NOTES.get(info.name, ""),
+                    code_import="from torch.optim import lr_scheduler",
+                    fast=COMPUTE.get(info.name),
+                    stop=_STOPS.get(info.name),
+                    phases=_PHASES.get(info.name),
+                    note=_NOTES.get(info.name),
+                )
+            )
+        return out
+
+    def version(self) -> str | None:
+        found = introspect.torch_version()
+        return f"torch {found}" if found else None
+
+
+FAMILY = TorchFamily()

@@ -1,15 +1,16 @@
-"""The ``recipes`` family: seed 002's hand-written schedulers.
+"""The ``d2l`` family: the hand-written schedulers of *Dive into Deep Learning*, §12.11.
 
-Seed 002 (a blog post on Dive into Deep Learning 12.11, "Learning Rate Scheduling") writes
-its schedulers by hand as callables of the epoch, and its training loop sets
-``param_group['lr'] = scheduler(ep)``. The classes below are the seed's code, reformatted
-but with the same arithmetic in the same order, so lrviz's values equal the seed's bit for
-bit. Two of them keep state between calls (FactorScheduler and CosineScheduler store
+Dive into Deep Learning (Zhang, Lipton, Li and Smola), §12.11 "Learning Rate Scheduling",
+writes its schedulers by hand as callables of the epoch, and its training loop sets
+``param_group['lr'] = scheduler(ep)``. The classes below are that code, reformatted but
+with the same arithmetic in the same order, so lrviz's values equal the book's bit for bit.
+Two of them keep state between calls (FactorScheduler and CosineScheduler store
 ``self.base_lr``), so they must be called once per step, in order: lrviz runs each one in a
 :class:`lrviz.function_lr.FunctionLR`, which does exactly that.
 
-The seed's section 2.4 runs its "Multi Factor Scheduler" as torch's ``MultiStepLR``; the
-:class:`MultiFactorScheduler` here is a callable that gives the same values.
+The PyTorch version of the section runs its "Multi Factor Scheduler" as torch's
+``MultiStepLR``; the :class:`MultiFactorScheduler` here is a callable that gives the same
+values.
 
 The LR these schedules give is absolute: the optimizer's own lr is ignored.
 
@@ -20,28 +21,30 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 import inspect
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .code import TORCH_IMPORT, CodeParts
-from .errors import LrvizError
-from .introspect import MISSING
-from .registry import FLOAT, INT, INTS, Entry, Param
+from lrviz.family import BaseFamily
+from lrviz.introspect import MISSING
+from lrviz.schedule import DEFAULT_HORIZON, CodeParts, Context, Entry, Kind, Param, Spec, clamp, fail, render_value
 
 if TYPE_CHECKING:
-    from .spec import Spec
-    from .torch_family import Context
+    import numpy as np
 
-FAMILY = "recipes"
-ORIGIN = "seed 002 (Dive into Deep Learning 12.11), hand-written"
-DEFAULT_HORIZON = 100
+    from lrviz.fast_path import OptimizerInfo
+
+SOURCE = "Dive into Deep Learning, §12.11 Learning Rate Scheduling"
+ORIGIN = f"{SOURCE} (hand-written)"
+TORCH_IMPORT = "from torch.optim import lr_scheduler"
 ABSOLUTE = "The optimizer's own lr is ignored: every param group gets this absolute value."
 ABSOLUTE_SHORT = "Absolute LR: the optimizer's lr is ignored."
 
 # --------------------------------------------------------------------------------------
-# The seed's classes (the generated torch code copies their source)
+# The book's classes (the generated torch code copies their source)
 
 
 class SquareRootScheduler:
@@ -66,7 +69,7 @@ class FactorScheduler:
 
 
 class MultiFactorScheduler:
-    """Multiply the LR by ``factor`` at each update in ``step``, as the seed runs it: its
+    """Multiply the LR by ``factor`` at each update in ``step``, as the book runs it: its
     values equal ``lr_scheduler.MultiStepLR(optimizer, milestones=step, gamma=factor)``
     on an optimizer whose lr is ``base_lr`` (MXNet's own MultiFactorScheduler, which D2L
     uses, drops one update later). Call it once per update, in order."""
@@ -122,26 +125,22 @@ CLASSES: dict[str, type] = {
 
 
 def _kwargs(spec: Spec) -> dict[str, Any]:
-    """Every argument of the seed class, given or default."""
+    """Every argument of the book's class, given or default."""
     return {p.name: spec.value(p.name) for p in spec.entry.params}
 
 
 def build(spec: Spec, optimizer: Any) -> Any:
-    from .function_lr import FunctionLR
+    from lrviz.function_lr import FunctionLR
 
     return FunctionLR(optimizer, CLASSES[spec.name](**_kwargs(spec)))
 
 
-def _clamp(n: float, low: int = 10, high: int = 1_000_000) -> int:
-    return int(max(low, min(high, math.ceil(n))))
-
-
 def horizon(spec: Spec) -> tuple[int, str]:
     if spec.name == "CosineScheduler":
-        return _clamp(1.5 * spec.value("max_update")), "max_update and half as many again"
+        return clamp(1.5 * spec.value("max_update")), "max_update and half as many again"
     if spec.name == "MultiFactorScheduler":
         last = max(spec.value("step") or [0])
-        return _clamp(last + max(10, last / 4)), "past the last step"
+        return clamp(last + max(10, last / 4)), "past the last step"
     if spec.name == "FactorScheduler":
         return _factor_horizon(spec)
     return DEFAULT_HORIZON, "a default length"
@@ -156,16 +155,12 @@ def _factor_horizon(spec: Spec) -> tuple[int, str]:
     if stop > 0:
         # the value at step t is base_lr * factor ** (t + 1) until it reaches stop_factor_lr
         n = max(0.0, math.log(stop / base) / math.log(factor))
-        return _clamp(n + max(10, n / 4), 10, 10_000), "until the LR reaches stop_factor_lr"
-    return _clamp(math.log(0.01) / math.log(factor), 10, 10_000), "until the LR falls to 1% of base_lr"
-
-
-def _fail(spec: Spec, message: str, hint: str) -> LrvizError:
-    return LrvizError(f"{spec.format()}: {message}", hint)
+        return clamp(n + max(10, n / 4), 10, 10_000), "until the LR reaches stop_factor_lr"
+    return clamp(math.log(0.01) / math.log(factor), 10, 10_000), "until the LR falls to 1% of base_lr"
 
 
 def check(spec: Spec, ctx: Context) -> list[str]:
-    """Raise :class:`LrvizError` for inputs the seed's code fails on only late; return
+    """Raise :class:`LrvizError` for inputs the book's code fails on only late; return
     warnings for legal nonsense."""
     warnings: list[str] = []
     if spec.name == "CosineScheduler":
@@ -180,16 +175,16 @@ def check(spec: Spec, ctx: Context) -> list[str]:
 def _check_cosine(spec: Spec, warnings: list[str]) -> None:
     max_update, warmup = spec.value("max_update"), spec.value("warmup_steps")
     if warmup < 0:
-        raise _fail(spec, f"warmup_steps must be >= 0, got {warmup}", "use warmup_steps=0 for no warmup")
+        raise fail(spec, f"warmup_steps must be >= 0, got {warmup}", "use warmup_steps=0 for no warmup")
     if max_update == warmup:
-        raise _fail(
+        raise fail(
             spec,
             f"max_update equals warmup_steps ({warmup}), so the cosine phase has no steps and the code "
             f"divides by zero at step {warmup}",
             f"use max_update > warmup_steps, e.g. max_update={warmup + 10}",
         )
     if max_update < warmup:
-        raise _fail(
+        raise fail(
             spec,
             f"max_update={max_update} is before the end of the warmup (warmup_steps={warmup}), so the code "
             f"never sets base_lr and fails with AttributeError at step {warmup}",
@@ -227,7 +222,9 @@ def _check_multifactor(spec: Spec, warnings: list[str]) -> None:
 @functools.lru_cache(maxsize=1)
 def function_lr_source() -> str:
     """The source of :class:`lrviz.function_lr.FunctionLR`, read without importing torch."""
-    path = Path(__file__).with_name("function_lr.py")
+    found = importlib.util.find_spec("lrviz.function_lr")
+    assert found is not None and found.origin is not None
+    path = Path(found.origin)
     text = path.read_text(encoding="utf-8")
     for node in ast.parse(text).body:
         if isinstance(node, ast.ClassDef) and node.name == "FunctionLR":
@@ -238,8 +235,6 @@ def function_lr_source() -> str:
 
 
 def code(spec: Spec, optimizer: str = "optimizer") -> CodeParts:
-    from .spec import render_value
-
     args = ", ".join(f"{name}={render_value(value, optimizer)}" for name, value in spec.args.items())
     return CodeParts(
         expr=f"FunctionLR({optimizer}, {spec.name}({args}))",
@@ -248,18 +243,30 @@ def code(spec: Spec, optimizer: str = "optimizer") -> CodeParts:
     )
 
 
+def fast(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    """The class itself, called once per step as FunctionLR calls it: no torch needed."""
+    import numpy as np
+
+    fn = CLASSES[spec.name](**_kwargs(spec))
+    values = np.fromiter(map(fn, range(n)), dtype=float, count=n)
+    return np.repeat(values[None, :], len(lrs), axis=0), None
+
+
 # --------------------------------------------------------------------------------------
 # The entries
+
+ABSOLUTE = "The optimizer's own lr is ignored: every param group gets this absolute value."
+ABSOLUTE_SHORT = "Absolute LR: the optimizer's lr is ignored."
 
 
 def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example: str, *, decays: bool = True) -> Entry:
     return Entry(
         name=name,
-        family=FAMILY,
+        family=FAMILY.name,
         summary=f"{summary} {ABSOLUTE_SHORT}",
         params=params,
-        doc=f"{doc}\n\n{ABSOLUTE} lrviz runs the seed's class in a FunctionLR, which calls it once per "
-        "scheduler.step(), as the seed's training loop does.",
+        doc=f"{doc}\n\n{ABSOLUTE} lrviz runs the book's class in a FunctionLR, which calls it once per "
+        "scheduler.step(), as the book's training loop does.",
         build=build,
         horizon=horizon,
         check=check,
@@ -268,16 +275,17 @@ def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example
         code=code,
         origin=ORIGIN,
         absolute=True,
+        fast=fast,
     )
 
 
-def entries() -> list[Entry]:
+def _entries() -> list[Entry]:
     return [
         _entry(
             "SquareRootScheduler",
             "LR = lr / sqrt(step + 1).",
-            (Param("lr", FLOAT, 0.1, help="The LR at step 0; step t gets lr * (t + 1) ** -0.5."),),
-            "Seed 002's square-root decay: lr * pow(num_update + 1.0, -0.5). The LR halves by step 3 "
+            (Param("lr", Kind.FLOAT, 0.1, help="The LR at step 0; step t gets lr * (t + 1) ** -0.5."),),
+            "The book's square-root decay: lr * pow(num_update + 1.0, -0.5). The LR halves by step 3 "
             "and falls slowly after that.",
             "SquareRootScheduler(lr=0.1)",
         ),
@@ -285,11 +293,13 @@ def entries() -> list[Entry]:
             "FactorScheduler",
             "Multiply the LR by factor at every step, down to stop_factor_lr.",
             (
-                Param("factor", FLOAT, 1, help="The LR is multiplied by this at every step (1 keeps it constant)."),
-                Param("stop_factor_lr", FLOAT, 1e-7, help="The floor: the LR never goes below this."),
-                Param("base_lr", FLOAT, 0.1, help="The starting LR; step 0 already gets base_lr * factor."),
+                Param(
+                    "factor", Kind.FLOAT, 1, help="The LR is multiplied by this at every step (1 keeps it constant)."
+                ),
+                Param("stop_factor_lr", Kind.FLOAT, 1e-7, help="The floor: the LR never goes below this."),
+                Param("base_lr", Kind.FLOAT, 0.1, help="The starting LR; step 0 already gets base_lr * factor."),
             ),
-            "Seed 002's factor scheduler: each call sets base_lr = max(stop_factor_lr, base_lr * factor) "
+            "The book's factor scheduler: each call sets base_lr = max(stop_factor_lr, base_lr * factor) "
             "and returns it, so it keeps state and the value at step 0 is already base_lr * factor.",
             "FactorScheduler(factor=0.8, stop_factor_lr=0.01, base_lr=0.6)",
         ),
@@ -299,15 +309,15 @@ def entries() -> list[Entry]:
             (
                 Param(
                     "step",
-                    INTS,
+                    Kind.INTS,
                     MISSING,
                     help="The updates at which the LR is multiplied by factor, e.g. [3, 8] "
                     "(the LR changes at step 3 itself, as MultiStepLR's milestones).",
                 ),
-                Param("factor", FLOAT, 1, help="What the LR is multiplied by at each step in step (e.g. 0.5)."),
-                Param("base_lr", FLOAT, 0.01, help="The LR before the first step in step."),
+                Param("factor", Kind.FLOAT, 1, help="What the LR is multiplied by at each step in step (e.g. 0.5)."),
+                Param("base_lr", Kind.FLOAT, 0.01, help="The LR before the first step in step."),
             ),
-            "Seed 002's section 2.4 ('Multi Factor Scheduler') runs this as torch's "
+            "The book's PyTorch code runs its 'Multi Factor Scheduler' as torch's "
             "MultiStepLR(optimizer, milestones=step, gamma=factor) on SGD with lr=base_lr, and lrviz "
             "gives the same values. MXNet's original MultiFactorScheduler (used by D2L) decays only when "
             "the update count is past a step, so there each drop comes one update later.",
@@ -317,19 +327,19 @@ def entries() -> list[Entry]:
             "CosineScheduler",
             "Optional linear warmup, then a cosine from base_lr to final_lr at max_update, then flat.",
             (
-                Param("max_update", INT, MISSING, help="The step at which the cosine reaches final_lr."),
-                Param("base_lr", FLOAT, 0.01, help="The peak LR: the end of the warmup, the start of the cosine."),
-                Param("final_lr", FLOAT, 0, help="The LR at max_update and after it."),
+                Param("max_update", Kind.INT, MISSING, help="The step at which the cosine reaches final_lr."),
+                Param("base_lr", Kind.FLOAT, 0.01, help="The peak LR: the end of the warmup, the start of the cosine."),
+                Param("final_lr", Kind.FLOAT, 0, help="The LR at max_update and after it."),
                 Param(
                     "warmup_steps",
-                    INT,
+                    Kind.INT,
                     0,
                     help="Steps of linear warmup from warmup_begin_lr to base_lr (0 for none); "
                     "must be below max_update.",
                 ),
-                Param("warmup_begin_lr", FLOAT, 0, help="The LR at step 0 when warmup_steps > 0."),
+                Param("warmup_begin_lr", Kind.FLOAT, 0, help="The LR at step 0 when warmup_steps > 0."),
             ),
-            "Seed 002's cosine scheduler (Loshchilov and Hutter's SGDR without restarts): for step < "
+            "The book's cosine scheduler (Loshchilov and Hutter's SGDR without restarts): for step < "
             "warmup_steps a linear warmup from warmup_begin_lr towards base_lr; then final_lr + "
             "(base_lr - final_lr) * (1 + cos(pi * (step - warmup_steps) / (max_update - warmup_steps))) / 2 "
             "until max_update; after it the LR stays at final_lr. It stores the last cosine value in "
@@ -338,3 +348,15 @@ def entries() -> list[Entry]:
             decays=False,
         ),
     ]
+
+
+class D2LFamily(BaseFamily):
+    name = "d2l"
+    title = f"the hand-written schedulers of {SOURCE}; absolute LRs"
+    rejecter = "the book's scheduler"
+
+    def load(self) -> list[Entry]:
+        return _entries()
+
+
+FAMILY = D2LFamily()

@@ -16,22 +16,31 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import io
 import math
 import re
 import sys
+import tokenize
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import introspect
-from .errors import LrvizError, did_you_mean
-from .registry import OPTIMIZER, Entry, Param, param_from_info
-
-if TYPE_CHECKING:
-    from .code import CodeParts
-    from .spec import Spec
-
-DEFAULT_HORIZON = 100
+from lrviz import introspect
+from lrviz.errors import LrvizError, did_you_mean
+from lrviz.family import BaseFamily
+from lrviz.schedule import (
+    DEFAULT_HORIZON,
+    CodeParts,
+    Context,
+    Entry,
+    Kind,
+    Param,
+    Spec,
+    build_value,
+    exc_text,
+    param_from_info,
+    render_value,
+)
 
 REF = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*)")
 """``module.path:ClassName``."""
@@ -54,11 +63,6 @@ _LENGTH_NAMES = (
 
 def is_ref(text: str) -> bool:
     return REF.fullmatch(text.strip()) is not None
-
-
-def entries() -> list[Entry]:
-    """User classes are not known in advance: they are found by :func:`entry`."""
-    return []
 
 
 @contextmanager
@@ -101,11 +105,11 @@ def _import_class(module_name: str, class_name: str) -> type:
                     f"cannot import '{module_name}': no such module here",
                     "run lrviz in the folder that holds it, or pip install your package",
                 ) from None
-            raise LrvizError(f"importing '{module_name}' failed: {_exc_text(exc)}") from None
+            raise LrvizError(f"importing '{module_name}' failed: {exc_text(exc)}") from None
         except BaseException as exc:  # the user's module raised while importing
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            raise LrvizError(f"importing '{module_name}' failed: {_exc_text(exc)}") from None
+            raise LrvizError(f"importing '{module_name}' failed: {exc_text(exc)}") from None
     cls = getattr(module, class_name, None)
     if cls is None:
         candidates = [
@@ -132,11 +136,6 @@ def _is_scheduler(cls: type) -> bool:
     return issubclass(cls, bases)
 
 
-def _exc_text(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 def _make_entry(name: str, module_name: str, cls: type) -> Entry:
     from torch.optim import lr_scheduler
 
@@ -161,15 +160,15 @@ def _make_entry(name: str, module_name: str, cls: type) -> Entry:
             help=introspect.clean_help(help_text),
         )
         param = param_from_info(info)
-        if p.name in ("optimizer", "opt", "optim") and param.kind != OPTIMIZER:
-            param = Param(p.name, OPTIMIZER, p.default, help="Wrapped optimizer (supplied by lrviz).")
+        if p.name in ("optimizer", "opt", "optim") and param.kind != Kind.OPTIMIZER:
+            param = Param(p.name, Kind.OPTIMIZER, p.default, help="Wrapped optimizer (supplied by lrviz).")
         params.append(param)
-    if not any(p.kind == OPTIMIZER for p in params):
+    if not any(p.kind == Kind.OPTIMIZER for p in params):
         raise LrvizError(f"{name} takes no optimizer parameter", "lrviz passes the optimizer as 'optimizer'")
     needs_metric = issubclass(cls, lr_scheduler.ReduceLROnPlateau) or _step_needs_value(cls)
     return Entry(
         name=name,
-        family="user",
+        family=FAMILY.name,
         summary=introspect.summary_of(doc) or f"{cls.__name__} from {module_name}",
         params=tuple(params),
         doc=doc,
@@ -192,18 +191,16 @@ def _step_needs_value(cls: type) -> bool:
 
 
 def _build(cls: type, spec: Spec, optimizer: Any) -> Any:
-    from .torch_family import _build_value
-
     positional_only = {
         p.name: p.default for p in inspect.signature(cls).parameters.values() if p.kind == p.POSITIONAL_ONLY
     }
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for param in spec.entry.params:
-        if param.kind == OPTIMIZER:
+        if param.kind == Kind.OPTIMIZER:
             value: Any = optimizer
         elif param.name in spec.args:
-            value = _build_value(spec.args[param.name], optimizer)
+            value = build_value(spec.args[param.name], optimizer)
         elif param.name in positional_only:
             value = positional_only[param.name]  # a default, to reach later positional-only ones
             if value is inspect.Parameter.empty:
@@ -228,18 +225,98 @@ def _horizon(spec: Spec) -> tuple[int, str]:
     return DEFAULT_HORIZON, "a default length"
 
 
-def _check(spec: Spec, ctx: Any) -> list[str]:
+def _check(spec: Spec, ctx: Context) -> list[str]:
     return []
 
 
 def _code(module_name: str, class_name: str, spec: Spec, optimizer: str) -> CodeParts:
-    from .code import CodeParts
-    from .spec import render_value
-
     parts: list[str] = []
     for i, param in enumerate(spec.entry.params):
-        if param.kind == OPTIMIZER:
+        if param.kind == Kind.OPTIMIZER:
             parts.append(optimizer if i == 0 else f"{param.name}={optimizer}")
         elif param.name in spec.args:
             parts.append(f"{param.name}={render_value(spec.args[param.name], optimizer)}")
     return CodeParts(f"{class_name}({', '.join(parts)})", (f"from {module_name} import {class_name}",))
+
+
+# --------------------------------------------------------------------------------------
+# ``module.path:Class`` inside a spec string
+
+
+def ref_spans(source: str) -> list[tuple[int, int]]:
+    """Where ``source`` holds ``module.path:Class`` outside strings and lambda headers: a
+    dotted name, a colon and a name, with no space between them."""
+    if ":" not in source:
+        return []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(pos: tuple[int, int]) -> int:
+        return starts[pos[0] - 1] + pos[1]
+
+    spans: list[tuple[int, int]] = []
+    open_lambdas = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == tokenize.NAME and tok.string == "lambda":
+            open_lambdas += 1
+            continue
+        if tok.type != tokenize.OP or tok.string != ":":
+            continue
+        if open_lambdas:
+            open_lambdas -= 1  # the lambda's own colon
+            continue
+        # a dotted name ending right before ':' and a name right after it
+        j = i - 1
+        while j >= 0 and tokens[j].type == tokenize.NAME and tokens[j].end == (tokens[j + 1].start):
+            if (
+                j >= 1
+                and tokens[j - 1].type == tokenize.OP
+                and tokens[j - 1].string == "."
+                and tokens[j - 1].end == tokens[j].start
+            ):
+                j -= 2
+                continue
+            break
+        if j < 0 or i + 1 >= len(tokens) or tokens[i + 1].type != tokenize.NAME:
+            continue
+        if tokens[j].type != tokenize.NAME or tokens[i + 1].start != tok.end or tokens[i - 1].end != tok.start:
+            continue
+        spans.append((offset(tokens[j].start), offset(tokens[i + 1].end)))
+    return spans
+
+
+class UserFamily(BaseFamily):
+    name = "user"
+    title = 'your own LRScheduler subclass: lrviz plot "mypkg.sched:MyScheduler(...)"'
+    rejecter = "your class"
+
+    def load(self) -> list[Entry]:
+        return []  # user classes are not known in advance: find() imports them by name
+
+    def find(self, name: str) -> Entry | None:
+        return entry(name) if is_ref(name) else None
+
+    def claims(self, name: str) -> bool:
+        return is_ref(name)
+
+    def status(self) -> str:
+        return "import path module:Class"
+
+    def placeholder(self) -> tuple[str, str]:
+        return (
+            "module:Class",
+            "Any torch.optim.lr_scheduler.LRScheduler subclass, imported from the current folder or your "
+            "environment; its parameters are read from its signature.",
+        )
+
+    def name_spans(self, source: str) -> list[tuple[int, int]]:
+        return ref_spans(source)
+
+
+FAMILY = UserFamily()

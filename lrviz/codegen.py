@@ -1,69 +1,33 @@
 """The equivalent torch code for a schedule: what the user would have written by hand.
 
 Each family says how its schedule is built in Python (an expression on ``optimizer``, the
-imports it needs and any definitions, such as seed 002's scheduler classes) with a
-:class:`CodeParts`; torch's classes need nothing beyond ``lr_scheduler.Name(...)``.
-Composites gather their children's parts, so a SequentialLR of a Hugging Face warmup and a
-torch class imports both.
+imports it needs and any definitions, such as a book's scheduler classes) with a
+:class:`~lrviz.schedule.CodeParts`, or, for a plain ``lr_scheduler.Name(optimizer, ...)``
+call, the import it needs. Composites gather their children's parts, so a composite of a
+Hugging Face warmup and a torch class imports both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from . import optimizers
 from .optimizers import DEFAULT_SGD_MOMENTUM, OptimizerSpec
-from .spec import Spec
-
-_CLASS_NAMES = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "nadam": "NAdam",
-    "radam": "RAdam",
-    "adamax": "Adamax",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-    "adadelta": "Adadelta",
-    "adafactor": "Adafactor",
-    "asgd": "ASGD",
-    "rprop": "Rprop",
-    "sparseadam": "SparseAdam",
-    "lbfgs": "LBFGS",
-    "muon": "Muon",
-}
-
-TORCH_IMPORT = "from torch.optim import lr_scheduler"
-
-
-@dataclass(frozen=True)
-class CodeParts:
-    """How one schedule is written in Python."""
-
-    expr: str  # builds the scheduler on the variable named by the caller (``optimizer``)
-    imports: tuple[str, ...] = ()  # e.g. "from transformers import get_scheduler"
-    definitions: tuple[str, ...] = ()  # source blocks (classes, functions) that expr needs
+from .schedule import CodeParts, Spec
 
 
 def parts(spec: Spec, optimizer: str = "optimizer") -> CodeParts:
     """The code for ``spec`` and everything its children need."""
     imports: list[str] = []
     definitions: list[str] = []
-    for node in _walk(spec):
+    for node in spec.walk():
         if node.entry.code is not None:
-            own: CodeParts = node.entry.code(node, optimizer)
+            own = node.entry.code(node, optimizer)
             imports.extend(own.imports)
             definitions.extend(own.definitions)
-        else:
-            imports.append(TORCH_IMPORT)
+        elif node.entry.code_import:
+            imports.append(node.entry.code_import)
     return CodeParts(spec.to_code(optimizer), tuple(dict.fromkeys(imports)), tuple(dict.fromkeys(definitions)))
-
-
-def _walk(spec: Spec) -> list[Spec]:
-    out = [spec]
-    for child in spec.children():
-        out.extend(_walk(child))
-    return out
 
 
 MAX_EMBEDDED_METRIC = 5000
@@ -82,7 +46,7 @@ def torch_code(
     stepped with ``metric`` (written into the script when it is short enough), once per
     step, or once per epoch of ``steps_per_epoch`` steps."""
     opt = opt or OptimizerSpec()
-    cls = _CLASS_NAMES.get(opt.name, opt.name)
+    cls = optimizers.class_name(opt.name)
     kwargs = []
     if opt.momentum is not None:
         kwargs.append(f"momentum={opt.momentum!r}")

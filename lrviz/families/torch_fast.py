@@ -1,0 +1,340 @@
+"""The torch family's fast path: torch 2.13's schedulers computed without torch.
+
+Each function returns what the real scheduler puts in ``optimizer.param_groups`` at every
+step, with the same floating-point operations in the same order as its ``get_lr``/``step``:
+
+* schedules whose value is a function of the step (CyclicLR, OneCycleLR, LambdaLR,
+  CosineAnnealingWarmRestarts) are computed for all steps at once with numpy; the
+  transcendental functions (``math.cos``, ``math.pow``, a user's lambda's functions) are
+  Python's own, mapped over the steps, so no libm/SIMD difference can creep in;
+* chainable schedules that multiply the previous LR by a per-step factor (StepLR,
+  MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, MultiplicativeLR) use
+  ``np.multiply.accumulate``, which multiplies left to right exactly as repeated
+  ``group["lr"] * factor`` does;
+* CosineAnnealingLR's recursion (it adds and subtracts ``eta_min``) runs as a tight
+  Python loop over precomputed factors.
+
+Composites, ReduceLROnPlateau and a custom ``scale_fn`` have no fast path: torch is stepped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lrviz.fast_path import Compute, OptimizerInfo, Unsupported, chain, integer, map_each, number, ones, per_group
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lrviz.schedule import Spec
+
+
+# --------------------------------------------------------------------------------------
+# torch's chainable schedules
+
+
+def _step_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    step_size = integer(spec.value("step_size"), 1)
+    gamma = number(spec.value("gamma"))
+    factors = ones(n)
+    factors[step_size::step_size] = gamma
+    return chain(lrs, factors), None
+
+
+def _multi_step_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    from collections import Counter
+
+    milestones = spec.value("milestones")
+    gamma = number(spec.value("gamma"))
+    if not isinstance(milestones, (list, tuple)):
+        raise Unsupported
+    counts = Counter(milestones)
+    factors = ones(n)
+    for m, count in counts.items():
+        if 0 <= integer(m) < n:
+            factors[m] = gamma**count
+    return chain(lrs, factors), None
+
+
+def _constant_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    factor = number(spec.value("factor"))
+    total = integer(spec.value("total_iters"))
+    if factor > 1.0 or factor < 0:
+        raise Unsupported  # torch raises ValueError
+    factors = ones(n)
+    if 0 < total < n:
+        factors[total] = 1.0 / factor
+    factors[0] = factor
+    return chain(lrs, factors), None
+
+
+def _linear_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    start = number(spec.value("start_factor"))
+    end = number(spec.value("end_factor"))
+    total = integer(spec.value("total_iters"))
+    if start > 1.0 or start <= 0 or end > 1.0 or end < 0:
+        raise Unsupported  # torch raises ValueError
+    factors = ones(n)
+    factors[0] = start
+    for t in range(1, min(total, n - 1) + 1):
+        factors[t] = 1.0 + (end - start) / (total * start + (t - 1) * (end - start))
+    return chain(lrs, factors), None
+
+
+def _exponential_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    factors = ones(n) * number(spec.value("gamma"))
+    factors[0] = 1.0
+    return chain(lrs, factors), None
+
+
+def _polynomial_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    total = integer(spec.value("total_iters"), 1)
+    power = number(spec.value("power"))
+    factors = ones(n)
+    for t in range(1, min(total, n - 1) + 1):
+        factors[t] = ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** power
+    return chain(lrs, factors), None
+
+
+def _multiplicative_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    import numpy as np
+
+    fns = _lambdas(spec.value("lr_lambda"), len(lrs))
+    out = np.empty((len(lrs), n))
+    steps = np.arange(n, dtype=float)
+    for g, (fn, lr) in enumerate(zip(fns, lrs, strict=True)):
+        # torch: group["lr"] * lmbda(epoch) from step 1 on; lmbda(0) is never called
+        factors = np.empty(n)
+        factors[0] = lr
+        values = fn.vector(steps[1:])
+        if values is None:
+            raise Unsupported
+        factors[1:] = values
+        np.multiply.accumulate(factors, out=out[g])
+    return out, None
+
+
+def _cosine_annealing_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    import numpy as np
+
+    t_max = number(spec.value("T_max"))
+    eta_min = number(spec.value("eta_min"))
+    if t_max == 0:
+        raise Unsupported
+    steps = np.arange(n)
+    cos_t = map_each(math.cos, (math.pi * steps) / t_max)  # torch: math.pi * last_epoch / T_max
+    ratio = ((1 + cos_t[1:]) / (1 + cos_t[:-1])).tolist()
+    restart = (((steps[1:] - 1 - t_max) % (2 * t_max)) == 0).tolist()
+    out = np.empty((len(lrs), n))
+    for g, base in enumerate(lrs):
+        bump = (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+        values = [base] * n
+        lr = base
+        for t in range(1, n):
+            if restart[t - 1]:
+                lr = lr + bump
+            else:
+                lr = ratio[t - 1] * (lr - eta_min) + eta_min
+            values[t] = lr
+        out[g] = values
+    return out, None
+
+
+# --------------------------------------------------------------------------------------
+# schedules that are a function of the step
+
+
+def _lambdas(value: Any, groups: int) -> list[Any]:
+    from lrviz.safe_expr import LambdaExpr
+
+    fns = value if isinstance(value, (list, tuple)) else [value] * groups
+    if len(fns) != groups or not all(isinstance(f, LambdaExpr) for f in fns):
+        raise Unsupported
+    return list(fns)
+
+
+def _lambda_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    import numpy as np
+
+    fns = _lambdas(spec.value("lr_lambda"), len(lrs))
+    steps = np.arange(n, dtype=float)
+    out = np.empty((len(lrs), n))
+    for g, (fn, lr) in enumerate(zip(fns, lrs, strict=True)):
+        values = fn.vector(steps)
+        if values is None:
+            raise Unsupported
+        out[g] = lr * values
+    return out, None
+
+
+def _warm_restarts(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    import numpy as np
+
+    # torch raises ValueError for T_0 < 1 or T_mult < 1
+    t_0, t_mult = integer(spec.value("T_0"), 1), integer(spec.value("T_mult"), 1)
+    eta_min = number(spec.value("eta_min"))
+    # T_cur and T_i of each step, as step() updates them: the cycle lengths are exact ints
+    t_cur = np.empty(n, dtype=np.int64)
+    t_i = np.empty(n, dtype=np.int64)
+    start, length = 0, t_0
+    while start < n:
+        stop = min(n, start + length)
+        t_cur[start:stop] = np.arange(stop - start)
+        t_i[start:stop] = length
+        start, length = start + length, length * t_mult
+        if length > 2**52:
+            if start < n:
+                raise Unsupported
+            break
+    cos_out = 1 + map_each(math.cos, (math.pi * t_cur) / t_i)  # torch: math.pi * T_cur / T_i
+    out = np.empty((len(lrs), n))
+    for g, base in enumerate(lrs):
+        out[g] = eta_min + (base - eta_min) * cos_out / 2
+    return out, None
+
+
+def _cyclic_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, np.ndarray | None]:
+    import numpy as np
+
+    if spec.value("scale_fn") is not None:
+        raise Unsupported
+    groups = len(lrs)
+    base_lrs = per_group(spec.value("base_lr"), groups)
+    max_lrs = per_group(spec.value("max_lr"), groups)
+    up = spec.value("step_size_up")
+    down = spec.value("step_size_down")
+    mode = spec.value("mode")
+    gamma = number(spec.value("gamma"))
+    up = float(number(up))
+    down = float(number(down)) if down is not None else up
+    total = up + down
+    if up <= 0 or down <= 0:
+        raise Unsupported
+    ratio = up / total
+    if mode not in ("triangular", "triangular2", "exp_range"):
+        raise Unsupported  # torch raises ValueError
+    # (scale_mode only matters for a custom scale_fn: torch sets it from the mode)
+
+    steps = np.arange(n)
+    position = steps / total  # torch: self.last_epoch / self.total_size
+    cycle = np.floor(1 + position)
+    x = 1.0 + position - cycle
+    scale_factor = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    if mode == "triangular":
+        scale = None
+    elif mode == "triangular2":
+        # torch: 1 / (2.0 ** (cycle - 1)), exact powers of two; 2.0 ** 1024 overflows
+        if n and cycle[-1] - 1 > 1023:
+            raise Unsupported
+        scale = np.ldexp(1.0, -(cycle - 1).astype(np.int64))
+    else:
+        scale = map_each(pow, [gamma] * n, range(n))  # gamma ** last_epoch, Python's pow
+
+    lr = np.empty((groups, n))
+    for g in range(groups):
+        height = (max_lrs[g] - base_lrs[g]) * scale_factor
+        lr[g] = base_lrs[g] + (height if scale is None else height * scale)
+
+    cycle_momentum = spec.value("cycle_momentum")
+    if not cycle_momentum:
+        return lr, None
+    if not info.has_momentum:
+        raise Unsupported  # torch raises ValueError
+    base_m = per_group(spec.value("base_momentum"), groups)
+    max_m = per_group(spec.value("max_momentum"), groups)
+    momentum = np.empty((groups, n))
+    for g in range(groups):
+        height = (max_m[g] - base_m[g]) * scale_factor
+        momentum[g] = max_m[g] - (height if scale is None else height * scale)
+    return lr, momentum
+
+
+def _one_cycle_lr(
+    spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo
+) -> tuple[np.ndarray, np.ndarray | None]:
+    import numpy as np
+
+    groups = len(lrs)
+    total = spec.value("total_steps")
+    if total is not None:
+        total = integer(total, 1)
+    else:
+        total = integer(spec.value("epochs"), 1) * integer(spec.value("steps_per_epoch"), 1)
+    pct_start = spec.value("pct_start")
+    if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
+        raise Unsupported
+    strategy = spec.value("anneal_strategy")
+    if strategy not in ("cos", "linear"):
+        raise Unsupported
+    if n > total + 1:
+        raise Unsupported  # torch raises at step total_steps + 1
+    div_factor = number(spec.value("div_factor"))
+    final_div_factor = number(spec.value("final_div_factor"))
+    max_lrs = per_group(spec.value("max_lr"), groups)
+    initial = [m / div_factor for m in max_lrs]
+    levels = {"initial_lr": initial, "max_lr": max_lrs, "min_lr": [i / final_div_factor for i in initial]}
+    if spec.value("three_phase"):
+        phases = [
+            (float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+            (float(2 * pct_start * total) - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+            (total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+        ]
+    else:
+        phases = [
+            (float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+            (total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+        ]
+    cycle_momentum = spec.value("cycle_momentum")
+    if cycle_momentum:
+        if not info.has_momentum:
+            raise Unsupported  # torch raises ValueError
+        levels["max_momentum"] = per_group(spec.value("max_momentum"), groups)
+        levels["base_momentum"] = per_group(spec.value("base_momentum"), groups)
+
+    # which phase each step is in: the first whose end_step it does not pass, else the last
+    steps = np.arange(n)
+    phase_of = np.full(n, len(phases) - 1)
+    for i in reversed(range(len(phases) - 1)):
+        phase_of[steps <= phases[i][0]] = i
+    lr = np.empty((groups, n))
+    momentum = np.empty((groups, n)) if cycle_momentum else None
+    start_step = 0.0
+    for i, (end_step, lr_from, lr_to, m_from, m_to) in enumerate(phases):
+        where = phase_of == i
+        if where.any():
+            if end_step - start_step == 0:
+                raise Unsupported  # torch: ZeroDivisionError
+            pct = (steps[where] - start_step) / (end_step - start_step)
+            cos_out = map_each(math.cos, math.pi * pct) + 1 if strategy == "cos" else None
+            for g in range(groups):
+                lr[g, where] = _anneal(levels[lr_from][g], levels[lr_to][g], pct, cos_out)
+                if momentum is not None:
+                    momentum[g, where] = _anneal(levels[m_from][g], levels[m_to][g], pct, cos_out)
+        start_step = end_step
+    return lr, momentum
+
+
+def _anneal(start: float, end: float, pct: np.ndarray, cos_out: np.ndarray | None) -> np.ndarray:
+    """OneCycleLR's _annealing_cos (given ``cos(pi * pct) + 1``) or _annealing_linear."""
+    if cos_out is not None:
+        return end + (start - end) / 2.0 * cos_out
+    return (end - start) * pct + start
+
+
+COMPUTE: dict[str, Compute] = {
+    "LambdaLR": _lambda_lr,
+    "MultiplicativeLR": _multiplicative_lr,
+    "StepLR": _step_lr,
+    "MultiStepLR": _multi_step_lr,
+    "ConstantLR": _constant_lr,
+    "LinearLR": _linear_lr,
+    "ExponentialLR": _exponential_lr,
+    "PolynomialLR": _polynomial_lr,
+    "CosineAnnealingLR": _cosine_annealing_lr,
+    "CosineAnnealingWarmRestarts": _warm_restarts,
+    "CyclicLR": _cyclic_lr,
+    "OneCycleLR": _one_cycle_lr,
+}
+"""torch's classes with a fast path, by name."""

@@ -1,0 +1,408 @@
+"""The data model every other module shares: a schedule's parameters, its registry entry
+with the family's hooks, a parsed spec, and what its code and checks need.
+
+This module knows no family and no schedule: families fill :class:`Entry` records (see
+:mod:`lrviz.family` for the protocol and :mod:`lrviz.families` for the families), the
+registry looks them up, the spec language builds :class:`Spec` values from text, and the
+trace, the analysis, the renderers and the CLI ask an entry's hooks whatever is specific to
+one schedule (how long it runs, where its phases change, whether it is periodic ...).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from .errors import LrvizError
+from .introspect import MISSING, ClassInfo, ParamInfo
+
+if TYPE_CHECKING:
+    from .fast_path import Compute
+
+
+class Kind(str, Enum):
+    """How a parameter's value is written, checked and shown."""
+
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    STR = "str"
+    FLOATS = "float or list"  # one value, or one per param group
+    INTS = "list of int"
+    LAMBDA = "lambda"
+    LAMBDAS = "lambda or list"  # one function, or one per param group
+    SCHEDULERS = "list of schedules"
+    OPTIMIZER = "optimizer"  # supplied by lrviz, never by the user
+    ANY = "value"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: Kind
+    default: Any = MISSING
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    annotation: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING
+
+    @property
+    def option(self) -> str:
+        """The CLI option: ``T_max`` -> ``--t-max``, ``base_lr`` -> ``--base-lr``."""
+        return "--" + self.name.lower().replace("_", "-")
+
+    @property
+    def type_text(self) -> str:
+        text = "|".join(self.choices) if self.choices else self.kind.value
+        return f"{text} or None" if self.nullable else text
+
+    @property
+    def default_text(self) -> str:
+        if self.required:
+            return "required"
+        return repr(self.default)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an entry's checks need to know about the run."""
+
+    groups: int
+    optimizer: str
+    has_momentum: bool
+    steps: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happens at one step of a trace: a milestone, a reduction, a crash."""
+
+    step: int
+    kind: str  # "milestone", "reduction", "increase", "crash"
+    text: str
+
+
+@dataclass(frozen=True)
+class CodeParts:
+    """How one schedule is written in Python."""
+
+    expr: str  # builds the scheduler on the variable named by the caller (``optimizer``)
+    imports: tuple[str, ...] = ()  # e.g. "from transformers import get_scheduler"
+    definitions: tuple[str, ...] = ()  # source blocks (classes, functions) that expr needs
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A schedule that refuses to be stepped past ``steps`` (one more step() raises)."""
+
+    steps: int
+    why: str  # e.g. "total_steps=120: one more scheduler.step() raises ValueError in training"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One schedule lrviz can trace: its description, and its family's behaviour as hooks.
+
+    Every hook takes the :class:`Spec` being traced. Optional hooks default to "nothing
+    special", so a family sets only what its schedules need."""
+
+    name: str
+    family: str  # the family's name (lrviz list --family NAME)
+    summary: str
+    params: tuple[Param, ...]
+    doc: str = ""
+    aliases: tuple[str, ...] = ()
+    example: str = ""  # a spec string that draws a typical figure
+    origin: str = ""  # where the schedule comes from, e.g. "torch.optim.lr_scheduler.StepLR"
+    decays: bool = False  # the LR is meant to go down: rising above the start is suspicious
+    needs_metric: bool = False  # stepped with a metric value (scheduler.step(val_loss))
+    absolute: bool = False  # sets the LR itself: the optimizer's lr is not used
+    periodic: bool = False  # its first rise is a cycle's, never a warmup
+    required_note: str = ""  # what `list` adds to the required options ("or --epochs and ...")
+    # The family's behaviour.
+    build: Callable[[Spec, Any], Any] | None = field(default=None, compare=False, repr=False)
+    horizon: Callable[[Spec], tuple[int, str]] | None = field(default=None, compare=False, repr=False)
+    check: Callable[[Spec, Context], list[str]] | None = field(default=None, compare=False, repr=False)
+    # The Python code that builds this schedule on ``optimizer``; None for a plain call of
+    # ``lr_scheduler.Name(optimizer, ...)`` after ``code_import`` (see lrviz.torch_code).
+    code: Callable[[Spec, str], CodeParts] | None = field(default=None, compare=False, repr=False)
+    code_import: str = ""
+    # None when the family can run here; otherwise one line saying what to install.
+    missing: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+    # Values computed without stepping torch, to the same bits (see lrviz.fast_path).
+    fast: Compute | None = field(default=None, compare=False, repr=False)
+    # Where stepping must stop (OneCycleLR's total_steps), or None.
+    stop: Callable[[Spec], Stop | None] | None = field(default=None, compare=False, repr=False)
+    # The children that take over one after another, with the step each starts at.
+    phases: Callable[[Spec], list[tuple[int, Spec]]] | None = field(default=None, compare=False, repr=False)
+    # A line figures show under the schedule's title (how its children combine), or None.
+    note: Callable[[Spec], str | None] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def user_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.kind != Kind.OPTIMIZER)
+
+    @property
+    def required(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.user_params if p.required)
+
+    def param(self, name: str) -> Param | None:
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+    @property
+    def cli_name(self) -> str:
+        """How the CLI writes the name: lower case, except a name that is an import path
+        (``module:Class``), whose class name is case-sensitive."""
+        return self.name if ":" in self.name else self.name.lower()
+
+    def unavailable(self) -> str | None:
+        """None when this schedule can be traced here, else what to install."""
+        return self.missing() if self.missing is not None else None
+
+    def require(self) -> None:
+        """Raise a one-line error naming the extra to install when the family cannot run."""
+        problem = self.unavailable()
+        if problem:
+            raise LrvizError(f"{self.name} cannot run here: {problem}")
+
+
+# --------------------------------------------------------------------------------------
+# A parsed schedule
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A schedule and the arguments the user gave (defaults are not stored)."""
+
+    entry: Entry
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    def value(self, name: str) -> Any:
+        """The argument's value, or its default."""
+        if name in self.args:
+            return self.args[name]
+        param = self.entry.param(name)
+        if param is None:
+            raise KeyError(name)
+        return None if param.required else param.default
+
+    def children(self) -> list[Spec]:
+        out: list[Spec] = []
+        for param in self.entry.params:
+            if param.kind == Kind.SCHEDULERS and param.name in self.args:
+                out.extend(self.args[param.name])
+        return out
+
+    def walk(self) -> list[Spec]:
+        """This spec and every spec nested in it, depth first."""
+        out = [self]
+        for child in self.children():
+            out.extend(child.walk())
+        return out
+
+    def format(self) -> str:
+        """The canonical spec string: ``CyclicLR(base_lr=0.1, max_lr=0.2)``."""
+        return self.render(optimizer=None)
+
+    def to_code(self, optimizer: str = "optimizer", module: str = "lr_scheduler") -> str:
+        """The expression that builds this schedule on ``optimizer`` in Python: the family's
+        own code where it has some, else ``module.Name(optimizer, ...)``."""
+        if self.entry.code is not None:
+            return self.entry.code(self, optimizer).expr
+        return self.render(optimizer=optimizer, module=module)
+
+    def render(self, optimizer: str | None, module: str = "") -> str:
+        """``Name(args...)``, with ``optimizer`` as its first argument when given."""
+        parts: list[str] = []
+        if optimizer is not None and self.entry.params and self.entry.params[0].kind == Kind.OPTIMIZER:
+            parts.append(optimizer)
+        for param in self.entry.params:
+            if param.kind == Kind.OPTIMIZER:
+                if optimizer is not None and param is not self.entry.params[0]:
+                    parts.append(f"{param.name}={optimizer}")
+                continue
+            if param.name in self.args:
+                parts.append(f"{param.name}={_render_value(self.args[param.name], optimizer, module)}")
+        prefix = f"{module}." if module else ""
+        return f"{prefix}{self.entry.name}({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def render_value(value: Any, optimizer: str | None = "optimizer") -> str:
+    """An argument's value as Python source (schedules as their code on ``optimizer``)."""
+    return _render_value(value, optimizer, "lr_scheduler")
+
+
+def _render_value(value: Any, optimizer: str | None, module: str) -> str:
+    if isinstance(value, Spec):
+        return value.to_code(optimizer, module) if optimizer is not None else value.render(None, module)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_render_value(v, optimizer, module) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        # ``math.inf`` is both valid Python (the generated code imports math) and valid spec text
+        text = "nan" if math.isnan(value) else "-inf" if value < 0 else "inf"
+        if optimizer is None:
+            return text
+        return f"-math.{text[1:]}" if text.startswith("-") else f"math.{text}"
+    return repr(value)
+
+
+def build_value(value: Any, optimizer: Any) -> Any:
+    """An argument as the scheduler's constructor takes it: nested specs built on the same
+    optimizer (as children share it in training), lists element by element."""
+    if isinstance(value, Spec):
+        if value.entry.build is None:
+            raise LrvizError(f"{value.name} cannot be built")
+        return value.entry.build(value, optimizer)
+    if isinstance(value, list):
+        return [build_value(v, optimizer) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# Kinds from annotations and docstrings
+
+
+def kind_of(info: ParamInfo) -> tuple[Kind, bool, tuple[str, ...]]:
+    """(kind, nullable, choices) for a parameter, from its annotation, docstring type
+    and default value."""
+    ann = info.annotation.replace("typing.", "").replace(" ", "")
+    doc = info.doc_type.lower()
+    nullable = "None" in ann.split("|") or "Optional[" in ann or (info.default is None and not info.required)
+    literal = re.search(r"Literal\[([^\]]*)\]", info.annotation)
+    if literal:
+        choices = tuple(re.findall(r"""['"]([^'"]*)['"]""", literal.group(1)))
+        return Kind.STR, nullable, choices
+    if "Optimizer" in ann:
+        return Kind.OPTIMIZER, nullable, ()
+    if "LRScheduler" in ann or "scheduler" in doc:
+        return Kind.SCHEDULERS, nullable, ()
+    if "Callable" in ann or "function" in doc or "lambda" in doc:
+        return (Kind.LAMBDAS if "list" in ann or "list" in doc else Kind.LAMBDA), nullable, ()
+    bare = ann.replace("|None", "").replace("Optional[", "").rstrip("]")
+    if re.fullmatch(r"(list|Iterable|Sequence|tuple)\[int(,\.\.\.)?\]", bare):
+        return Kind.INTS, nullable, ()
+    if "float" in ann or "float" in doc:
+        if "list" in ann or "list" in doc or "Sequence" in ann:
+            return Kind.FLOATS, nullable, ()
+        return Kind.FLOAT, nullable, ()
+    if bare == "int" or (not ann and doc.startswith("int")):
+        return Kind.INT, nullable, ()
+    if bare == "bool" or (not ann and doc.startswith("bool")):
+        return Kind.BOOL, nullable, ()
+    if bare == "str" or (not ann and doc.startswith("str")):
+        return Kind.STR, nullable, ()
+    if "list" in doc or "list" in ann:
+        return Kind.INTS if "int" in ann or "int" in doc else Kind.ANY, nullable, ()
+    return _kind_of_default(info.default), nullable, ()
+
+
+def _kind_of_default(default: Any) -> Kind:
+    for python_type, kind in ((bool, Kind.BOOL), (int, Kind.INT), (float, Kind.FLOAT), (str, Kind.STR)):
+        if isinstance(default, python_type):
+            return kind
+    return Kind.ANY
+
+
+_GENERIC_HELP = {
+    "last_epoch": "The index of the last epoch (-1 starts from the beginning; other values resume a run).",
+    "optimizer": "Wrapped optimizer (supplied by lrviz).",
+}
+
+OPTIMIZER_PARAM = Param("optimizer", Kind.OPTIMIZER, help=_GENERIC_HELP["optimizer"], annotation="Optimizer")
+"""The optimizer parameter as a family without a signature to read declares it."""
+
+
+def param_from_info(info: ParamInfo) -> Param:
+    kind, nullable, choices = kind_of(info)
+    return Param(
+        name=info.name,
+        kind=kind,
+        default=info.default,
+        nullable=nullable,
+        choices=choices,
+        help=info.help or _GENERIC_HELP.get(info.name, ""),
+        annotation=info.annotation,
+    )
+
+
+def params_of(info: ClassInfo) -> tuple[Param, ...]:
+    return tuple(param_from_info(p) for p in info.params)
+
+
+def per_group_lists(spec: Spec, groups: int) -> None:
+    """Raise when a per-group parameter (a list of floats or lambdas) has the wrong length."""
+    for param in spec.entry.params:
+        value = spec.args.get(param.name)
+        if param.kind in (Kind.FLOATS, Kind.LAMBDAS) and isinstance(value, list) and len(value) != groups:
+            raise LrvizError(
+                f"{spec.name}: {param.name} has {len(value)} values but the optimizer has "
+                f"{groups} param group{'s' if groups != 1 else ''}",
+                "give one value per --group-lr, or a single value for all groups",
+            )
+
+
+def check_tree(spec: Spec, ctx: Context) -> list[str]:
+    """Every check of ``spec`` and of its children: errors raise, warnings are returned."""
+    found: list[str] = []
+    for node in spec.walk():
+        per_group_lists(node, ctx.groups)
+        if node.entry.check is not None:
+            found.extend(node.entry.check(node, ctx))
+    return found
+
+
+def horizon(spec: Spec) -> tuple[int, str]:
+    """(steps, why): how many steps show ``spec``'s whole shape, as its family says."""
+    if spec.entry.horizon is None:
+        return DEFAULT_HORIZON, "a default length"
+    return spec.entry.horizon(spec)
+
+
+DEFAULT_HORIZON = 100
+
+
+def clamp(n: float, low: int = 10, high: int = 1_000_000) -> int:
+    """A horizon of ``n`` steps kept within [low, high]."""
+    return int(max(low, min(high, math.ceil(n))))
+
+
+def exc_text(exc: BaseException) -> str:
+    """An exception as one line: ``ValueError: the message``."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def fail(spec: Spec, message: str, hint: str) -> LrvizError:
+    """A one-line error about ``spec``'s arguments."""
+    return LrvizError(f"{spec.format()}: {message}", hint)
+
+
+def ordered(entry: Entry, args: Mapping[str, Any]) -> dict[str, Any]:
+    """``args`` in the order of the entry's parameters."""
+    return {p.name: args[p.name] for p in entry.params if p.name in args}
+
+
+def names_of(entries: Sequence[Entry]) -> list[str]:
+    """Every name and alias of ``entries``: what did-you-mean suggestions draw from."""
+    return [n for e in entries for n in (e.name, *e.aliases)]

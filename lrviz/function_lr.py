@@ -14,8 +14,12 @@ so it uses nothing beyond ``torch``, ``lr_scheduler`` and ``Callable``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from torch.optim import lr_scheduler
+
+if TYPE_CHECKING:
+    import torch
 
 
 class FunctionLR(lr_scheduler.LRScheduler):
@@ -26,10 +30,10 @@ class FunctionLR(lr_scheduler.LRScheduler):
     training loop makes.
     """
 
-    def __init__(self, optimizer, fn: Callable[[int], float], last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: torch.optim.Optimizer, fn: Callable[[int], float], last_epoch: int = -1) -> None:
         self.fn = fn
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list:  # one float per param group
+    def get_lr(self) -> list[float | torch.Tensor]:  # one per param group
         lr = self.fn(self.last_epoch)
         return [lr for _ in self.optimizer.param_groups]

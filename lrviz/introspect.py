@@ -14,8 +14,9 @@ import ast
 import functools
 import importlib.util
 import inspect
+import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,11 +126,11 @@ def _literal(node: ast.expr) -> Any:
         pass
     if isinstance(node, ast.BinOp):
         left, right = _literal(node.left), _literal(node.right)
-        ops = {
-            ast.Add: lambda a, b: a + b,
-            ast.Sub: lambda a, b: a - b,
-            ast.Mult: lambda a, b: a * b,
-            ast.Div: lambda a, b: a / b,
+        ops: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+            ast.Add: operator.add,
+            ast.Sub: operator.sub,
+            ast.Mult: operator.mul,
+            ast.Div: operator.truediv,
         }
         for op_type, fn in ops.items():
             if isinstance(node.op, op_type):

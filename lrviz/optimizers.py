@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,49 @@ class OptimizerSpec:
     @property
     def lrs(self) -> tuple[float, ...]:
         return self.group_lrs or (self.lr,)
+
+
+@dataclass(frozen=True)
+class OptimizerInfo:
+    """What a trace needs to know about torch's optimizer, without building it (the fast path)."""
+
+    class_name: str
+    momentum_key: str | None  # "momentum", "betas" or None
+    momenta: tuple[float, ...] | None  # the momentum or beta1 of each group at the start
+    beta2: float | None  # Adam's beta2, which a cycling schedule keeps
+
+    @property
+    def has_momentum(self) -> bool:
+        return self.momentum_key is not None
+
+
+def info(spec: OptimizerSpec) -> OptimizerInfo | None:
+    """The optimizer's class name and momenta, or None when only torch can tell (an
+    optimizer outside the table, or a value torch may reject: then torch says why)."""
+    known = TABLE.get(spec.name)
+    if known is None or not known.fast:
+        return None
+    class_name, key, default = known.class_name, known.momentum_key, known.default
+    n = len(spec.lrs)
+    if key == "momentum":
+        if spec.betas is not None:
+            return None
+        momentum = spec.momentum
+        if momentum is None:
+            momentum = DEFAULT_SGD_MOMENTUM if class_name == "SGD" else default
+        if not (isinstance(momentum, float) and math.isfinite(momentum) and momentum >= 0):
+            return None
+        return OptimizerInfo(class_name, key, (momentum,) * n, None)
+    if key == "betas":
+        if spec.momentum is not None:
+            return None
+        betas = spec.betas if spec.betas is not None else default
+        if not all(isinstance(b, float) and 0.0 <= b < 1.0 for b in betas):
+            return None
+        return OptimizerInfo(class_name, key, (betas[0],) * n, betas[1])
+    if spec.momentum is not None or spec.betas is not None:
+        return None
+    return OptimizerInfo(class_name, None, None, None)
 
 
 def _all_optimizers() -> dict[str, type]:

@@ -21,7 +21,14 @@ from .errors import LrvizError
 from .introspect import MISSING, ClassInfo, ParamInfo
 
 if TYPE_CHECKING:
-    from .fast_path import Compute
+    import numpy as np
+
+    from .optimizers import OptimizerInfo
+
+    Compute = Callable[["Spec", Sequence[float], int, OptimizerInfo], tuple[np.ndarray, np.ndarray | None]]
+    """A fast hook: (spec, group lrs, n values, optimizer) -> the LR (groups, n) and the
+    momentum (groups, n), or None when the schedule leaves momentum alone. It raises
+    lrviz.fast_path.Unsupported (or fails) to make lrviz step torch instead."""
 
 
 class Kind(str, Enum):

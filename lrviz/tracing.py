@@ -208,7 +208,7 @@ def trace(
 
     from . import fast_path
 
-    info = None if exact or not fast_path.covers(spec) else fast_path.optimizer_info(opt_spec)
+    info = None if exact or not fast_path.covers(spec) else optimizers.info(opt_spec)
     opt: Any = None
     if info is None:
         opt = optimizers.build(opt_spec)
@@ -389,7 +389,10 @@ def _suspicious(t: Trace) -> list[str]:
 
     out: list[str] = []
     lr = t.lr
-    group_text = (lambda g: f" (group {g})") if t.n_groups > 1 else (lambda g: "")
+
+    def group_text(g: int) -> str:
+        return f" (group {g})" if t.n_groups > 1 else ""
+
     for g in range(t.n_groups):
         row = lr[g]
         finite = np.isfinite(row)

@@ -35,7 +35,7 @@ from lrviz.schedule import DEFAULT_HORIZON, CodeParts, Context, Entry, Kind, Par
 if TYPE_CHECKING:
     import numpy as np
 
-    from lrviz.fast_path import OptimizerInfo
+    from lrviz.optimizers import OptimizerInfo
 
 SOURCE = "Dive into Deep Learning, §12.11 Learning Rate Scheduling"
 ORIGIN = f"{SOURCE} (hand-written)"

@@ -23,12 +23,13 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lrviz.fast_path import Compute, OptimizerInfo, Unsupported, chain, integer, map_each, number, ones, per_group
+from lrviz.fast_path import Unsupported, chain, integer, map_each, number, ones, per_group
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from lrviz.schedule import Spec
+    from lrviz.optimizers import OptimizerInfo
+    from lrviz.schedule import Compute, Spec
 
 
 # --------------------------------------------------------------------------------------

@@ -223,7 +223,7 @@ def _example(name: str, params: tuple[Param, ...]) -> str:
             continue
         if not wanted:
             continue
-        value = next((v for word, v in _EXAMPLE_VALUES if word in param.name and param.kind == "int"), None)
+        value = next((v for word, v in _EXAMPLE_VALUES if word in param.name and param.kind == Kind.INT), None)
         if value is None:
             if param.required:
                 return ""  # no sensible value known for it

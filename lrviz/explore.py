@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import registry
+from . import optimizers, registry
 from . import spec as spec_mod
 from .errors import LrvizError
 from .schedule import Entry, Kind, Param
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from .tracing import Trace
 
 MAX_STEPS = 200_000  # the app redraws on every keystroke; longer schedules are for lrviz plot
-OPTIMIZERS = ("sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad")
-TRACE_FIELDS = ("steps", "optimizer", "lr", "group_lr", "steps_per_epoch", "metric")
 
 
 @dataclass
@@ -305,7 +303,7 @@ def make_app(
                 )
             trace_rows: list[tuple[str, str]] = [
                 ("steps", "steps (default: the whole shape)"),
-                ("optimizer", "optimizer: " + ", ".join(OPTIMIZERS)),
+                ("optimizer", "optimizer: " + ", ".join(optimizers.KNOWN[:3]) + ", ..."),
                 ("lr", "the optimizer's lr (default 0.1)"),
                 ("group_lr", "per-group LRs, e.g. 0.01, 0.0001"),
                 ("steps_per_epoch", "x axis in epochs of K steps"),

@@ -71,7 +71,6 @@ class OptimizerInfo:
     class_name: str
     momentum_key: str | None  # "momentum", "betas" or None
     momenta: tuple[float, ...] | None  # the momentum or beta1 of each group at the start
-    beta2: float | None  # Adam's beta2, which a cycling schedule keeps
 
     @property
     def has_momentum(self) -> bool:
@@ -94,17 +93,17 @@ def info(spec: OptimizerSpec) -> OptimizerInfo | None:
             momentum = DEFAULT_SGD_MOMENTUM if class_name == "SGD" else default
         if not (isinstance(momentum, float) and math.isfinite(momentum) and momentum >= 0):
             return None
-        return OptimizerInfo(class_name, key, (momentum,) * n, None)
+        return OptimizerInfo(class_name, key, (momentum,) * n)
     if key == "betas":
         if spec.momentum is not None:
             return None
         betas = spec.betas if spec.betas is not None else default
         if not all(isinstance(b, float) and 0.0 <= b < 1.0 for b in betas):
             return None
-        return OptimizerInfo(class_name, key, (betas[0],) * n, betas[1])
+        return OptimizerInfo(class_name, key, (betas[0],) * n)
     if spec.momentum is not None or spec.betas is not None:
         return None
-    return OptimizerInfo(class_name, None, None, None)
+    return OptimizerInfo(class_name, None, None)
 
 
 def _all_optimizers() -> dict[str, type]:

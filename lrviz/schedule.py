@@ -408,8 +408,3 @@ def fail(spec: Spec, message: str, hint: str) -> LrvizError:
 def ordered(entry: Entry, args: Mapping[str, Any]) -> dict[str, Any]:
     """``args`` in the order of the entry's parameters."""
     return {p.name: args[p.name] for p in entry.params if p.name in args}
-
-
-def names_of(entries: Sequence[Entry]) -> list[str]:
-    """Every name and alias of ``entries``: what did-you-mean suggestions draw from."""
-    return [n for e in entries for n in (e.name, *e.aliases)]

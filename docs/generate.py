@@ -197,7 +197,7 @@ def stamped_here() -> dict[str, str]:
     out = {}
     for dist in STAMPED:
         try:
-            out[dist] = metadata.version(dist)
+            out[dist] = metadata.version(dist).split("+")[0]  # a local build tag (+cpu) changes no text
         except metadata.PackageNotFoundError:
             out[dist] = "not installed"
     return out

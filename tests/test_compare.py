@@ -35,7 +35,8 @@ from lrviz import analysis
 from lrviz.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+# README.md and docs/*.md: every file whose commands and examples the tests run
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 WARMUPS = ROOT / "docs" / "examples" / "warmups.toml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -921,13 +922,31 @@ def test_warmups_example_runs_and_equals_torch(capsys, cwd):
         )
 
 
-def _readme_toml_blocks() -> list[str]:
-    return re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+def _docs_toml_blocks() -> list[str]:
+    return [
+        block for doc in DOCS for block in re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
+    ]
 
 
-@pytest.mark.parametrize("text", _readme_toml_blocks())
-def test_readme_config_example_runs(capsys, cwd, text):
-    cfg = write_config(cwd, text)
+def test_the_docs_show_config_files():
+    assert len(_docs_toml_blocks()) >= 2
+
+
+def _toml_param(text: str):
+    if "ReduceLROnPlateau" in text and "steps_per_epoch" in text and "metric" in text:
+        # strict: once `lrviz table --format json` handles a metric given once per epoch, this passes
+        # and fails the run, so the mark is removed
+        bug = "table --format json indexes a per-epoch metric by step: IndexError (render/export.py to_dict)"
+        return pytest.param(text, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=bug))
+    return text
+
+
+@pytest.mark.parametrize("text", [_toml_param(t) for t in _docs_toml_blocks()])
+def test_readme_config_example_runs(capsys, cwd, monkeypatch, text):
+    # beside the example files, as the shown configs are: a metric log or a user class resolves
+    shutil.copytree(ROOT / "docs" / "examples", cwd / "docs" / "examples")
+    monkeypatch.syspath_prepend(str(cwd))
+    cfg = write_config(cwd / "docs" / "examples", text)
     loaded = lrviz.config.load(cfg)
     command = "compare" if len(loaded.runs) > 1 else "plot"
     out, _ = run_ok(capsys, command, "--config", str(cfg))
@@ -1299,7 +1318,7 @@ def test_help_examples_run(capsys, cwd, argv):
 
 
 def _readme_compare_commands() -> list[str]:
-    text = README.read_text(encoding="utf-8")
+    text = "\n".join(doc.read_text(encoding="utf-8") for doc in DOCS)
     commands = []
     for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
         for line in block.replace("\\\n", " ").splitlines():

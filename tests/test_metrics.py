@@ -628,18 +628,19 @@ def test_steps_gives_several_reductions_and_noise_makes_patience_matter():
 
 
 def test_every_pattern_is_named_where_users_look(capsys):
-    """The README's ``synthetic:NAME`` item names every pattern and no other, and ``lrviz
+    """The user guide's ``synthetic:NAME`` item names every pattern and no other, and ``lrviz
     describe reducelronplateau`` (where --metric's help sends users) lists each with its
     mode. That each name makes n values through parse() is
     test_pattern_makes_exactly_n_reproducible_values; pattern_help()'s keys,
     test_pattern_help_lists_every_pattern_with_keys."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    item = re.search(r"^- `synthetic:NAME.*?(?=\n\n|\n- )", readme, flags=re.S | re.M)
-    assert item, "the README has no synthetic:NAME item"
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
+    item = re.search(r"^- `synthetic:NAME.*?(?=\n\n|\n- )", guide, flags=re.S | re.M)
+    assert item, "docs/guide.md has no synthetic:NAME item"
     named = set(re.findall(r"`(\w+)`", item.group(0)))
     keys = {param.name for pattern in PATTERNS.values() for param in pattern.params}
-    assert not set(PATTERNS) - named, f"the README does not name {sorted(set(PATTERNS) - named)}"
-    assert not named - keys - set(PATTERNS), f"the README names no such pattern: {sorted(named - keys - set(PATTERNS))}"
+    assert not set(PATTERNS) - named, f"docs/guide.md does not name {sorted(set(PATTERNS) - named)}"
+    unknown = sorted(named - keys - set(PATTERNS))
+    assert not unknown, f"docs/guide.md names no such pattern: {unknown}"
     out, _ = run_ok(capsys, "describe", "reducelronplateau")
     listed = re.findall(r"^ +synthetic:(\w+) \((\w+)\) ", out, flags=re.M)
     assert listed == [(pattern.name, pattern.mode) for pattern in PATTERNS.values()]

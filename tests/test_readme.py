@@ -1,34 +1,19 @@
-"""Every `lrviz ...` command shown in the README runs and succeeds: docs that cannot rot."""
+"""Every `lrviz ...` command shown in README.md and docs/*.md runs and succeeds: docs that
+cannot rot. (That a figure shown under its command is what the command draws is
+tests/test_docs.py's.)"""
 
 from __future__ import annotations
 
-import re
-import shlex
 import shutil
-from pathlib import Path
 
 import pytest
+from docgen import ROOT, generate
 from extras import skip_if_an_extra_was_missing
 from pinned import GALLERY, REASON
 
 from lrviz.cli import main
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def readme_commands() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    commands: list[str] = []
-    seen: list[list[str]] = []  # a command shown twice runs once
-    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
-        for line in block.replace("\\\n", " ").splitlines():
-            line = line.strip().removeprefix("$ ")
-            for part in line.split("&&"):
-                part = part.strip()
-                if part.startswith("lrviz ") and shlex.split(part, comments=True) not in seen:
-                    seen.append(shlex.split(part, comments=True))
-                    commands.append(part)
-    return commands
+SHOWN = generate.shown_commands(ROOT)
 
 
 def _whole_gallery(command: str) -> bool:
@@ -47,22 +32,21 @@ def _param(command: str):
     return pytest.param(command, marks=marks)
 
 
-def test_the_readme_shows_commands():
-    assert len(readme_commands()) >= 10
+def test_the_docs_show_commands():
+    by_doc = {doc.name: sum(s.doc == doc for s in SHOWN) for doc in generate.doc_files(ROOT)}
+    assert by_doc["README.md"] >= 10 and by_doc["guide.md"] >= 30, by_doc
+    assert sum(s.image is not None for s in SHOWN) >= 4
 
 
-@pytest.mark.parametrize("command", [_param(c) for c in readme_commands()])
+@pytest.mark.parametrize("command", [_param(s.command) for s in SHOWN])
 def test_readme_command_runs(command, tmp_path, monkeypatch, capsys):
-    # as in a fresh clone: the README's example files sit under docs/examples
-    shutil.copytree(README.parent / "docs" / "examples", tmp_path / "docs" / "examples")
+    # as in a fresh clone: the docs' example files sit under docs/examples
+    generate.scratch_copy(ROOT, tmp_path)
     if _whole_gallery(command):
         shutil.copytree(GALLERY, tmp_path / "gallery")
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    args = shlex.split(command, comments=True)[1:]
-    if ">" in args:
-        args = args[: args.index(">")]
-    code = main(args)
+    code = main(generate.command_args(command))
     captured = capsys.readouterr()
     skip_if_an_extra_was_missing(code, captured.err)
     assert code == 0, captured.err

@@ -464,8 +464,8 @@ def make_app(
 def export(traces: Sequence[Trace], folder: Path) -> list[Path]:
     """The view as PNG and SVG in ``folder`` (``lrviz-<schedule>.png``/``.svg``), written
     via temporary files; returns the paths."""
-    from .cli import write_atomic
     from .config import FigureOptions
+    from .files import write_atomic
     from .render.figure import to_bytes
     from .runs import draw
 

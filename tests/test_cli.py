@@ -1024,3 +1024,20 @@ def test_light_commands_do_not_import_torch_or_matplotlib(tmp_path, argv):
         [sys.executable, "-c", LAZY.format(argv=argv)], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_every_option_of_a_tracing_command_reaches_the_runner():
+    """The commands hand their parameters to the runner by name (TraceArgs.of(locals())):
+    an option whose name is not a field there would be silently ignored."""
+    import dataclasses
+    import inspect
+
+    from lrviz.cli import commands
+    from lrviz.cli.runner import FigureArgs, TraceArgs
+
+    taken = {f.name for cls in (TraceArgs, FigureArgs) for f in dataclasses.fields(cls)}
+    own = {"ctx", "tokens", "help_", "every", "fmt"}  # passed one by one
+    tracing = (commands.plot_cmd, commands.compare_cmd, commands.show_cmd, commands.explore_cmd, commands.table_cmd)
+    for command in tracing:
+        params = set(inspect.signature(command).parameters)
+        assert params - own <= taken, (command.__name__, params - own - taken)

@@ -328,6 +328,14 @@ def test_compare_bad_layout_is_a_one_line_error(capsys, cwd):
     assert files_in(cwd) == []
 
 
+def test_the_layout_choices_are_the_figures_layouts():
+    """--layout's choices are written out for typer (importing the figure module would import
+    matplotlib at start-up); they must be the layouts the figure draws."""
+    from lrviz.cli.options import Layout
+
+    assert [layout.value for layout in Layout] == list(lrviz.render.figure.LAYOUTS)
+
+
 @pytest.mark.parametrize("layout", ["overlay", "grid"])
 def test_compare_draws_every_schedule_on_the_same_x_scale(capsys, cwd, figures, layout):
     """OneCycleLR's own steps_per_epoch puts its trace in epochs; StepLR next to it must not

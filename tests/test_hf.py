@@ -267,7 +267,10 @@ def test_parameters_come_from_transformers(name):
     )
     assert entry.summary.endswith(".") and "`" not in entry.summary
     assert entry.family == "transformers" and not entry.decays
-    assert entry.origin.startswith(f"transformers.get_scheduler({name!r}) (transformers ")
+    assert entry.origin == f"transformers.get_scheduler({name!r})"
+    import transformers
+
+    assert registry.family(entry.family).version() == f"transformers {transformers.__version__}"
     assert entry.example, f"{name} has no example"
     assert spec_mod.parse(entry.example).entry is entry
 

@@ -40,7 +40,7 @@ def test_deferred_rich_modules_still_work_for_their_users() -> None:
     classes, which render as before."""
     code = (
         "import io, os, sys\n"
-        "from lrviz.cli import _defer_help_extras\n"
+        "from lrviz.cli.process import _defer_help_extras\n"
         "_defer_help_extras()\n"
         "def deferred(name):\n"
         "    return getattr(sys.modules[name], '_lrviz_deferred', False)\n"
@@ -80,8 +80,8 @@ def _buffered() -> dict[str, str]:
 
 EXIT = """
 import atexit, sys, threading, time
-import matplotlib  # loaded: lrviz.cli._exit skips the teardown
-from lrviz.cli import _exit
+import matplotlib  # loaded: lrviz.cli.process._exit skips the teardown
+from lrviz.cli.process import _exit
 class Noisy:
     def __del__(self):
         sys.stdout.write(" teardown")

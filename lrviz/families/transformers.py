@@ -163,7 +163,7 @@ def _param(info: ParamInfo, route: Route) -> Param:
     return param
 
 
-def _entry(schedule: Schedule, version: str) -> Entry:
+def _entry(schedule: Schedule) -> Entry:
     params = (OPTIMIZER_PARAM, *(_param(p, schedule.route) for p in _offered(schedule)))
     return Entry(
         name=schedule.name,
@@ -180,7 +180,7 @@ def _entry(schedule: Schedule, version: str) -> Entry:
         needs_metric=schedule.needs_metric,
         missing=missing,
         code=code,
-        origin=f"transformers.get_scheduler({schedule.name!r}) (transformers {version})",
+        origin=f"transformers.get_scheduler({schedule.name!r})",
     )
 
 
@@ -576,7 +576,7 @@ class TransformersFamily(BaseFamily):
         info = hf_source.hf_schedules()
         if info is None:
             return [_known_entry(name) for name in KNOWN]
-        return [_entry(s, info.version) for s in info.schedules]
+        return [_entry(s) for s in info.schedules]
 
     def missing(self) -> str | None:
         return missing()

@@ -1,0 +1,358 @@
+"""The one path of every command that traces: schedule tokens, a config file and the common
+options -> specs -> traces (through :mod:`lrviz.runs`) -> a figure, a chart or a table.
+
+``plot``, ``compare``, ``show``, ``table`` and ``explore`` differ only in what they do
+with the traces; each is a few lines in :mod:`lrviz.cli.commands` that call one function here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from lrviz.errors import LrvizError
+
+from . import output
+from .options import Format, Layout
+from .schedule_args import entry_of, resolve, split_schedules
+
+if TYPE_CHECKING:
+    from lrviz.config import Config, FigureOptions, TraceOptions
+    from lrviz.spec import Spec
+    from lrviz.tracing import Trace
+
+
+@dataclass(frozen=True)
+class TraceArgs:
+    """The common options of the tracing commands, as given on the command line."""
+
+    steps: str | None = None
+    optimizer: str | None = None
+    lr: float | None = None
+    group_lr: list[float] | None = None
+    momentum: float | None = None
+    betas: str | None = None
+    steps_per_epoch: int | None = None
+    metric: str | None = None
+    exact: bool = False
+    config: Path | None = None
+    label: list[str] | None = None
+    print_code: bool = False
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> TraceArgs:
+        """From a command's parameters (its ``locals()``), by name: each command takes a
+        subset of these options."""
+        return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+
+
+@dataclass(frozen=True)
+class FigureArgs:
+    """The figure options as given; None where not given (a config file's value stands)."""
+
+    out: list[Path] | None = None
+    layout: Layout | None = None
+    log: bool | None = None
+    title: str | None = None
+    size: str | None = None
+    dpi: int | None = None
+    style: str | None = None
+    annotate: bool | None = None
+    terminal: bool = False
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> FigureArgs:
+        """From a command's parameters (its ``locals()``), by name."""
+        return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+
+
+# --------------------------------------------------------------------------------------
+# The commands
+
+
+def draw_command(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs, fig: FigureArgs) -> None:
+    """plot (one schedule), compare and show (several): a figure file, a terminal chart, or both."""
+    job = gather(ctx, tokens, args)
+    if ctx.info_name == "plot" and len(job.specs) > 1:
+        raise LrvizError(
+            f"'lrviz plot' draws one schedule, got {len(job.specs)}; use 'lrviz compare' to draw several in one figure"
+        )
+    fig_opts = figure_options(job.config, fig)
+    check_figure_options(fig_opts, fig.out)
+    traces = trace_job(job, labels(job, args.label), args.exact)
+    output.report_all(traces)
+    if args.print_code:
+        output.print_code(traces)
+    if fig.terminal:
+        output.terminal_chart(traces, fig_opts)
+        if not fig.out and (job.config is None or not job.config.out):
+            output.summaries(traces)
+            return
+    if fig.out:
+        paths = list(fig.out)
+    elif job.config is not None and job.config.out:
+        paths = list(job.config.out)
+    else:
+        paths = [Path("compare.png" if len(traces) > 1 else f"{file_stem(job.specs[0])}.png")]
+    output.write_figure(traces, fig_opts, paths)
+
+
+def table_command(
+    ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs, every: int | None, fmt: Format
+) -> None:
+    job = gather(ctx, tokens, args)
+    traces = trace_job(job, labels(job, args.label), args.exact)
+    output.report_all(traces)
+    output.print_table(traces, every, fmt)
+
+
+def explore_command(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs) -> None:
+    """The explorer, starting at the first schedule given (the others pinned)."""
+    from lrviz import explore
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise LrvizError(
+            "'lrviz explore' needs an interactive terminal; for a chart in a pipe or a log, use 'lrviz show'"
+        )
+    start = None
+    pinned: list[Trace] = []
+    if tokens or args.config is not None:
+        job = gather(ctx, tokens, args)
+        opts = job.options[0]
+        texts = {
+            "steps": opts.steps,
+            "optimizer": opts.optimizer,
+            "lr": opts.lr,
+            "group_lr": ", ".join(map(str, opts.group_lr)) if opts.group_lr else None,
+            "steps_per_epoch": opts.steps_per_epoch,
+            "metric": opts.metric,
+        }
+        start = explore.state_for(job.specs[0], {k: str(v) for k, v in texts.items() if v is not None})
+        if len(job.specs) > 1:
+            rest = Job(job.specs[1:], job.options[1:], job.labels[1:], job.metric_dirs[1:], job.config)
+            pinned = trace_job(rest, labels(rest, None))
+    result = explore.make_app(start, pinned).run()
+    if result:
+        print(result, end="" if result.endswith("\n") else "\n")
+
+
+def schedule_help(ctx: typer.Context, tokens: Sequence[str] | None) -> None:
+    """The command's help; after a schedule, also a table of that schedule's options."""
+    from rich.console import Console
+
+    from .catalog import params_table
+
+    typer.echo(ctx.get_help())
+    console = Console()
+    try:
+        groups = split_schedules(list(tokens or []))
+    except LrvizError:
+        groups = []
+    entries = [e for e in (entry_of(text) for text, _ in groups if text) if e is not None]
+    if not entries:
+        console.print(f"  Options of one schedule: [bold]lrviz {ctx.command.name} NAME --help[/] (names: lrviz list)")
+        return
+    for entry in dict.fromkeys(entries):
+        console.print(
+            params_table(entry, title=f"{entry.name} options (lrviz describe {entry.cli_name} for more)", brief=True)
+        )
+
+
+# --------------------------------------------------------------------------------------
+# From the command line (and a config file) to traces
+
+
+@dataclass
+class Job:
+    """What a command traces: each schedule with its options, label and metric folder."""
+
+    specs: list[Spec]
+    options: list[TraceOptions]
+    labels: list[str | None]
+    metric_dirs: list[Path]
+    config: Config | None
+    origins: list[str] = field(default_factory=list)  # "FILE: schedule[2]: " for a config's schedules
+
+
+def parse_steps(text: str | None) -> int | None:
+    """-n/--steps: a whole number, written 1000, 1_000, 1,000 or 1e3."""
+    if text is None:
+        return None
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise LrvizError(f"-n/--steps takes a whole number of steps, got {text!r}") from None
+    if not value.is_integer() or value != value:
+        raise LrvizError(f"-n/--steps takes a whole number of steps, got {text!r}")
+    return int(value)
+
+
+def trace_options(args: TraceArgs) -> TraceOptions:
+    from lrviz.config import TraceOptions
+    from lrviz.optimizers import parse_betas
+
+    return TraceOptions(
+        steps=parse_steps(args.steps),
+        steps_per_epoch=args.steps_per_epoch,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        group_lr=tuple(args.group_lr) if args.group_lr else None,
+        momentum=args.momentum,
+        betas=parse_betas(args.betas) if args.betas is not None else None,
+        metric=args.metric,
+    )
+
+
+def common_options(ctx: typer.Context) -> list[str]:
+    """The command's own long options, for an unknown schedule option's did-you-mean."""
+    opts: list[str] = []
+    for param in ctx.command.params:
+        opts.extend(getattr(param, "opts", []))
+        opts.extend(getattr(param, "secondary_opts", []))
+    return [o for o in opts if o.startswith("--")]
+
+
+def gather(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs) -> Job:
+    """The schedules of a config file (``--config``), then those on the command line; the
+    options given on the command line win over the file's."""
+    from lrviz.config import load
+    from lrviz.runs import shared_args
+
+    command = ctx.info_name or ""
+    cli = trace_options(args)
+    cfg = load(args.config) if args.config is not None else None
+    job = Job([], [], [], [], cfg)
+    if cfg is not None:
+        for k, run_ in enumerate(cfg.runs):
+            merged = cfg.trace.merged(run_.options).merged(cli)
+            job.specs.append(shared_args(run_.spec, merged))
+            job.options.append(merged)
+            job.labels.append(run_.label)
+            from_config = cli.metric is None and merged.metric is not None
+            job.metric_dirs.append(cfg.folder if from_config else Path.cwd())
+            job.origins.append(f"{args.config}: schedule[{k + 1}]: ")
+    for text, options in split_schedules(list(tokens or [])):
+        if not text:
+            if options:
+                raise LrvizError(
+                    f"'{options[0]}' comes before any schedule; name the schedule first, "
+                    f"e.g. 'lrviz {command} cycliclr --base-lr 0.1'"
+                )
+            continue
+        job.specs.append(resolve(text, options, command=command, common=common_options(ctx), shared=cli))
+        job.options.append(cli)
+        job.labels.append(None)
+        job.metric_dirs.append(Path.cwd())
+        job.origins.append("")
+    if not job.specs:
+        raise LrvizError(
+            f"name a schedule, e.g. 'lrviz {command} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')"
+        )
+    return job
+
+
+def labels(job: Job, given: Sequence[str] | None) -> list[str]:
+    from lrviz.runs import labels
+
+    given = list(given or [])
+    if len(given) > len(job.specs):
+        raise LrvizError(
+            f"{len(given)} --label values for {len(job.specs)} schedule{'s' if len(job.specs) != 1 else ''}"
+        )
+    return labels(job.specs, [given[i] if i < len(given) else job.labels[i] for i in range(len(job.specs))])
+
+
+PROGRESS_MIN_STEPS = 200_000
+"""Traces this long show a progress bar (on a terminal) while torch is stepped."""
+
+
+def trace_job(job: Job, labels: Sequence[str], exact: bool = False) -> list[Trace]:
+    from lrviz.runs import trace_all
+
+    if any(o.metric for o in job.options) and not any(s.entry.needs_metric for s in job.specs):
+        output.stderr(
+            "lrviz: warning: a metric is given, but no schedule here is metric-driven (such as ReduceLROnPlateau); "
+            "ignoring it"
+        )
+    if not sys.stderr.isatty():
+        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact)
+    with StepProgress() as progress:
+        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact, progress=progress)
+
+
+class StepProgress:
+    """A progress bar on stderr for each long trace that steps torch (fast paths need none)."""
+
+    def __enter__(self) -> StepProgress:
+        self._bar: Any = None
+        self._task: Any = None
+        return self
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if total < PROGRESS_MIN_STEPS:
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("stepping torch: {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+        if done == 0 or self._task is None:
+            short = label if len(label) <= 40 else label[:37] + "..."
+            self._task = self._bar.add_task(short, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# --------------------------------------------------------------------------------------
+# Figure options
+
+
+def figure_options(cfg: Config | None, fig: FigureArgs) -> FigureOptions:
+    """Figure options: the config file's, replaced by those given on the command line."""
+    from lrviz.config import FigureOptions
+
+    base = cfg.figure if cfg is not None else FigureOptions()
+    given = FigureOptions(
+        title=fig.title,
+        layout=None if fig.layout is None else fig.layout.value,
+        log=fig.log,
+        size=fig.size,
+        dpi=fig.dpi,
+        style=fig.style,
+        annotate=fig.annotate,
+    )
+    return base.merged(given)
+
+
+def check_figure_options(fig_opts: FigureOptions, out: Sequence[Path] | None) -> None:
+    """Fail before any tracing on an output or figure option that drawing would refuse."""
+    from lrviz.files import check_writable
+    from lrviz.render import figure
+
+    for path in out or []:
+        figure.format_of(str(path))
+        check_writable(path)
+    if fig_opts.size:
+        figure.parse_size(fig_opts.size)
+    if fig_opts.style:
+        figure.check_style(fig_opts.style)
+
+
+def file_stem(spec: Spec) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in spec.entry.cli_name)

@@ -1008,6 +1008,12 @@ CONFIG_ERRORS = [
         ["mode"],
     ),
     ("args not a table", '[[schedule]]\nname = "steplr"\nargs = 3\n', ["args"]),
+    (
+        "args a number",
+        '[[schedule]]\nname = "steplr"\nargs = 3\n',
+        ["schedule[1].args must be a table", "[schedule.args]"],
+    ),
+    ("schedule not tables", "schedule = 3\n", ["schedule must be [[schedule]] tables"]),
     ("missing required arg", '[[schedule]]\nname = "steplr"\n', ["step_size"]),
     ("invalid TOML", "[[schedule]\nspec = 1\n", ["not valid TOML"]),
     ("bad lambda", '[[schedule]]\nname = "lambdalr"\n[schedule.args]\nlr_lambda = "__import__(\'os\')"\n', []),

@@ -58,7 +58,7 @@ def trace_all(
 ) -> list[Trace]:
     """Trace each schedule with its options; a metric file is read once however many
     schedules use it. ``origins`` prefix errors ("FILE: schedule[2]: "). ``exact`` steps
-    torch even where lrviz.fast could compute the values; ``progress(label, done, total)``
+    torch even where lrviz.fast_path could compute the values; ``progress(label, done, total)``
     is called while torch is stepped."""
     from . import metrics
     from .tracing import trace

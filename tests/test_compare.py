@@ -515,6 +515,19 @@ def test_table_csv_columns_named_by_label_with_exact_values(capsys, cwd):
     assert filled(col(header, rows, "OneCycleLR:momentum")) == moms
 
 
+def test_table_csv_labels_with_commas_quotes_and_line_breaks_read_back(capsys, cwd):
+    labels = ["a,b", 'say "hi"', "two\nlines", "cr\rhere", "crlf\r\nx"]
+    specs = [f"ExponentialLR(gamma=0.{9 - k})" for k in range(len(labels))]
+    given = [a for label in labels for a in ("--label", label)]
+    out, _ = run_ok(capsys, "table", *specs, *given, "-n", "30", "--format", "csv")
+    header, rows = parse_many_csv(out)  # csv.reader: every row as long as the header
+    # a header cell is one line: line breaks become spaces
+    assert header == ["step", "a,b", 'say "hi"', "two lines", "cr here", "crlf x"]
+    assert len(rows) == len(out.splitlines()) - 1 == 30
+    for k, spec in enumerate(specs):
+        assert col(header, rows, header[k + 1]) == lrviz.trace(spec, 30).lr[0].tolist()
+
+
 def test_table_csv_adam_names_the_beta1_column(capsys, cwd):
     header, rows = many_csv(capsys, "OneCycleLR(max_lr=0.1, total_steps=20)", "ExponentialLR(gamma=0.9)",
                             "--optimizer", "adam", "-n", "20")  # fmt: skip
@@ -1035,6 +1048,12 @@ CONFIG_ERRORS = [
         ["mode"],
     ),
     ("args not a table", '[[schedule]]\nname = "steplr"\nargs = 3\n', ["args"]),
+    (
+        "args a number",
+        '[[schedule]]\nname = "steplr"\nargs = 3\n',
+        ["schedule[1].args must be a table", "[schedule.args]"],
+    ),
+    ("schedule not tables", "schedule = 3\n", ["schedule must be [[schedule]] tables"]),
     ("missing required arg", '[[schedule]]\nname = "steplr"\n', ["step_size"]),
     ("invalid TOML", "[[schedule]\nspec = 1\n", ["not valid TOML"]),
     ("bad lambda", '[[schedule]]\nname = "lambdalr"\n[schedule.args]\nlr_lambda = "__import__(\'os\')"\n', []),

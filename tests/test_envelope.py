@@ -14,17 +14,17 @@ from hypothesis.extra import numpy as hnp
 
 import lrviz
 from lrviz.render import figure
-from lrviz.render.envelope import POINTS_PER_COLUMN, m4
+from lrviz.render.envelope import EXTREMES_PER_COLUMN, POINTS_PER_COLUMN, envelope
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --------------------------------------------------------------------------------------
-# m4 itself
+# envelope itself
 
 
 def _columns_of(x: np.ndarray, x0: float, span: float, columns: int) -> np.ndarray:
-    """The column of each x, by the formula m4's docstring promises."""
+    """The column of each x, by the formula envelope's docstring promises."""
     if span == 0:
         return np.zeros(len(x), dtype=int)
     return np.minimum(np.floor((x - x0) / span * columns), columns - 1).astype(int)
@@ -88,7 +88,7 @@ def lines(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
 @given(lines())
 def test_every_column_keeps_its_first_last_min_and_max(line):
     x, y, columns = line
-    xr, yr = m4(x, y, columns)
+    xr, yr = envelope(x, y, columns)
     if len(x) <= POINTS_PER_COLUMN * columns:  # nothing to reduce: the input as it is
         assert xr is x and yr is y
         return
@@ -109,6 +109,26 @@ def test_every_column_keeps_its_first_last_min_and_max(line):
 
 
 @SETTINGS
+@given(lines())
+def test_without_ends_every_column_keeps_its_min_and_max(line):
+    """ends=False (terminal charts): each column's first lowest and first highest point only."""
+    x, y, columns = line
+    xr, yr = envelope(x, y, columns, ends=False)
+    if len(x) <= EXTREMES_PER_COLUMN * columns:
+        assert xr is x and yr is y
+        return
+    _embedding(x, y, xr, yr)
+    span = x[-1] - x[0]
+    col_in = _columns_of(x, x[0], span, columns)
+    expected = []
+    for c in np.unique(col_in):
+        at = np.flatnonzero(col_in == c)
+        expected += sorted({int(at[np.argmin(y[at])]), int(at[np.argmax(y[at])])})
+    assert xr.tolist() == x[expected].tolist() and yr.tolist() == y[expected].tolist()
+    assert len(xr) <= EXTREMES_PER_COLUMN * columns
+
+
+@SETTINGS
 @given(lines(), st.sampled_from([np.nan, np.inf, -np.inf]), st.data())
 def test_a_non_finite_value_leaves_the_line_as_it_is(line, bad, data):
     x, y, columns = line
@@ -116,7 +136,7 @@ def test_a_non_finite_value_leaves_the_line_as_it_is(line, bad, data):
         return
     y = y.copy()
     y[data.draw(st.integers(0, len(y) - 1))] = bad
-    xr, yr = m4(x, y, columns)
+    xr, yr = envelope(x, y, columns)
     assert xr is x and yr is y
 
 
@@ -124,7 +144,7 @@ def test_a_long_line_shrinks_and_keeps_its_extremes():
     rng = np.random.default_rng(1)
     y = np.cumsum(rng.normal(size=1_000_000))
     x = np.arange(len(y))
-    xr, yr = m4(x, y, 1000)
+    xr, yr = envelope(x, y, 1000)
     assert len(xr) <= 4000
     assert (yr.min(), yr.max(), yr[0], yr[-1]) == (y.min(), y.max(), y[0], y[-1])
 
@@ -132,15 +152,15 @@ def test_a_long_line_shrinks_and_keeps_its_extremes():
 def test_unsorted_x_is_left_as_it_is():
     x = np.arange(100.0)[::-1]
     y = np.sin(x)
-    xr, yr = m4(x, y, 3)
+    xr, yr = envelope(x, y, 3)
     assert xr is x and yr is y
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="columns"):
-        m4([1, 2], [1, 2], 0)
+        envelope([1, 2], [1, 2], 0)
     with pytest.raises(ValueError, match="same length"):
-        m4([1, 2, 3], [1, 2], 10)
+        envelope([1, 2, 3], [1, 2], 10)
 
 
 # --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The fast path (lrviz.fast) against the real torch schedulers.
+"""The fast path (lrviz.fast_path) against the real torch schedulers.
 
 Property-based: random parameters (valid, odd and invalid) for every schedule the fast
 path covers. The reference is torch itself, stepped here with a real optimizer, never

@@ -15,6 +15,7 @@ from pinned import CONSTRAINTS, GALLERY, pins, requires_pinned
 from lrviz import gallery as gal
 from lrviz import registry
 from lrviz.errors import LrvizError
+from lrviz.gallery import shell
 from lrviz.render import figure
 
 COMMITTED = GALLERY
@@ -139,11 +140,11 @@ def test_the_printed_command_draws_the_committed_svg(fig, tmp_path, monkeypatch,
 
 
 def test_commands_quote_for_the_shell():
-    assert gal._quote("plain") == "plain"
-    assert gal._quote("StepLR(step_size=3)") == '"StepLR(step_size=3)"'
-    assert gal._quote("mode='x'") == "\"mode='x'\""
+    assert shell.quote("plain") == "plain"
+    assert shell.quote("StepLR(step_size=3)") == '"StepLR(step_size=3)"'
+    assert shell.quote("mode='x'") == "\"mode='x'\""
     text = 'say "$HOME"'
-    assert shlex.split(gal._quote(text)) == [text]
+    assert shlex.split(shell.quote(text)) == [text]
 
 
 def test_labels_in_a_command_keep_their_places(small):
@@ -385,6 +386,14 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(small, tmp_path, capsys):
         (("steps = 8", 'steps = "eight"'), "steps must be a whole number"),
         (('spec = "StepLR(step_size=3, gamma=0.5)"', 'spec = "StepLR(step_size=3, gama=0.5)"'), "gama"),
         (("[gallery]", "[galery]"), "unknown key 'galery'"),
+        # a key is named by its path in the file, as in a config file
+        (("steps = 8", 'steps = "eight"'), "small.toml: figure[1].steps must be a whole number, got 'eight'"),
+        (('label = "short"', 'label = "short"\nfoo = 1'), "unknown key 'figure[2].schedule[1].foo'"),
+        (
+            ('spec = "CosineAnnealingLR(T_max=4)"', 'name = "cosineannealinglr"\nargs = 4'),
+            "figure[2].schedule[1].args must be a table, got 4; write it as [figure.schedule.args]",
+        ),
+        (('spec = "StepLR(step_size=3, gamma=0.5)"', "spec = 3"), "figure[1].schedule[1].spec must be a string"),
     ],
 )
 def test_bad_gallery_files_are_one_line_errors(small, tmp_path, capsys, edit, message):
@@ -409,7 +418,7 @@ def test_a_missing_gallery_file_is_an_error(tmp_path, capsys):
 @needs_committed
 def test_the_committed_gallery_was_made_from_the_packaged_file():
     text = (COMMITTED / "README.md").read_text(encoding="utf-8")
-    assert "from lrviz/gallery.toml" in text
+    assert "from lrviz/gallery/gallery.toml" in text
     assert gal.is_gallery(COMMITTED)
 
 

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrviz
-from lrviz.render.terminal import chart, envelope, fmt, nice_ticks
+from lrviz.render.envelope import envelope
+from lrviz.render.terminal import chart, fmt, nice_ticks
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -84,7 +85,7 @@ def test_param_groups_are_separate_lines():
 def test_a_million_steps_keep_every_peak():
     # CyclicLR peaks are single steps: a plain subsample would miss most of them
     t = lrviz.trace("CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=499, step_size_down=1)", 20_000)
-    x, y = envelope(t.x, t.lr[0], buckets=160)
+    x, y = envelope(t.x, t.lr[0], 160, ends=False)
     assert len(y) <= 320
     assert y.max() == t.lr[0].max() and y.min() == t.lr[0].min()
     peaks = np.flatnonzero(t.lr[0] == t.lr[0].max())
@@ -97,7 +98,7 @@ def test_a_million_steps_keep_every_peak():
 def test_envelope_keeps_order_extremes_and_size(values, buckets):
     y = np.asarray(values)
     x = np.arange(len(y), dtype=float)
-    xs, ys = envelope(x, y, buckets)
+    xs, ys = envelope(x, y, buckets, ends=False)
     assert len(ys) <= max(2 * buckets, len(y))
     assert ys.max() == y.max() and ys.min() == y.min()
     assert np.all(np.diff(xs) > 0)  # a subsequence, in order

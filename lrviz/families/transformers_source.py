@@ -269,7 +269,7 @@ def _torch_class(name: str) -> tuple[tuple[ParamInfo, ...], bool]:
     info = next((c for c in introspect.torch_schedulers() if c.name == name.split(".")[-1]), None)
     if info is None:
         raise ValueError(f"torch has no scheduler {name}")
-    # lrviz.torch_family decides the same way: ReduceLROnPlateau.step(metrics) needs the metric
+    # lrviz.families.torch decides the same way: ReduceLROnPlateau.step(metrics) needs the metric
     return info.params, info.name == "ReduceLROnPlateau"
 
 

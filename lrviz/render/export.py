@@ -3,9 +3,13 @@ that reads back to the same double), so a round trip is exact."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,17 +37,26 @@ def to_csv(t: Trace, rows: list[int] | None = None) -> str:
     steps = range(t.n_steps) if rows is None else rows
     lr = t.lr.tolist()
     mom = t.momentum.tolist() if t.momentum is not None else None
-    out = [",".join(csv_header(t))]
     spe = t.steps_per_epoch
-    for i in steps:
+
+    def row(i: int) -> list[str]:
         cells = [str(i)]
         if spe:
             cells.append(repr(i / spe))
         cells += [repr(lr[g][i]) for g in range(t.n_groups)]
         if mom is not None:
             cells += [repr(mom[g][i]) for g in range(t.n_groups)]
-        out.append(",".join(cells))
-    return "\n".join(out) + "\n"
+        return cells
+
+    return _csv(csv_header(t), map(row, steps))
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A header and rows as CSV text: ``\\n`` line ends, a cell quoted only when it holds a
+    comma or a quote (labels hold no line breaks: :func:`_lr_columns` makes them spaces)."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(chain([header], rows))
+    return text.getvalue()
 
 
 def _finite(values: list[float]) -> list[float | None]:
@@ -101,7 +114,9 @@ def _common_spe(traces: Sequence[Trace]) -> int | None:
 
 
 def _lr_columns(t: Trace) -> list[str]:
-    label = t.label.replace("\n", " ")
+    # one line per header cell, whichever line breaks a label has: a bare \r would end the CSV
+    # row for a reader, and a table's header is one line
+    label = re.sub(r"\r\n?|\n", " ", t.label)
     cols = [label] if t.n_groups == 1 else [f"{label}[{g}]" for g in range(t.n_groups)]
     if t.momentum_varies:
         name = t.momentum_name or "momentum"
@@ -123,21 +138,16 @@ def many_to_csv(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> s
     n = max(t.n_steps for t in traces)
     steps = range(n) if rows is None else rows
     spe = _common_spe(traces)
-    out = [",".join(_csv_cell(c) for c in many_header(traces))]
-    for i in steps:
+
+    def row(i: int) -> list[str]:
         cells = [str(i)]
         if spe:
             cells.append(repr(i / spe))
         for t in traces:
             cells += _many_cells(t, i, lambda v: repr(float(v)))
-        out.append(",".join(cells))
-    return "\n".join(out) + "\n"
+        return cells
 
-
-def _csv_cell(text: str) -> str:
-    if any(c in text for c in ',"\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    return _csv(many_header(traces), map(row, steps))
 
 
 def many_to_json(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> str:

@@ -281,13 +281,13 @@ def _envelope(ax: Axes, x: Any, y: Any) -> tuple[Any, Any]:
     of a long one (every peak and trough kept, a few vertices per pixel column), so a
     million-step trace renders fast and makes a small SVG. Only the drawn line is reduced:
     annotations, summaries and warnings read the full trace."""
-    from lrviz.render.envelope import m4
+    from lrviz.render.envelope import envelope
 
     root = ax.figure.figure  # the whole figure, also for a cell of a grid (a SubFigure)
     # the figure's dpi is the one it is saved with: plot() sets it from --dpi, which
     # to_bytes is given too; a whole-figure width bounds every axes' width
     pixels = root.get_figwidth() * max(root.dpi, ENVELOPE_MIN_DPI)
-    return m4(x, y, math.ceil(pixels * ENVELOPE_COLUMNS_PER_PIXEL))
+    return envelope(x, y, math.ceil(pixels * ENVELOPE_COLUMNS_PER_PIXEL))
 
 
 def _x(t: Trace, step: float) -> float:

@@ -94,6 +94,8 @@ def _title(items: Sequence[Trace]) -> str:
 def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, legend: bool) -> None:
     import numpy as np
 
+    from .envelope import envelope
+
     lows, highs, right = [], [], 0.0
     k = 0
     for t in items:
@@ -106,10 +108,11 @@ def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, l
         for g in range(t.n_groups):
             y = np.asarray(values[g], dtype=float)
             keep = np.isfinite(y) & ((y > 0) if log else True)
-            xs, ys = envelope(x[keep], y[keep], buckets=2 * width)
+            # the lowest and highest point of each braille dot column (two per character)
+            xs, ys = envelope(x[keep], y[keep], 2 * width, ends=False)
             marker = "braille"
             if dense(ys):  # many full-height strokes: plotext draws braille lines slowly
-                xs, ys = envelope(x[keep], y[keep], buckets=width)
+                xs, ys = envelope(x[keep], y[keep], width, ends=False)
                 marker = "sd" if dense(ys, strokes=width) else "hd"  # a solid band needs no finer dots
             if len(ys):
                 lows.append(float(ys.min()))
@@ -129,28 +132,6 @@ def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, l
     xticks = nice_ticks(0.0, right, max(2, min(8, width // 14)))
     p.xticks(xticks, [fmt(v) for v in xticks])
     p.ylabel("learning rate" if row == "lr" else row)
-
-
-def envelope(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``2 * buckets`` points: the minimum and the maximum of each of ``buckets``
-    equal runs of the data, in their original order, so no peak or trough is lost."""
-    import numpy as np
-
-    n = len(y)
-    if n <= 2 * buckets:
-        return x, y
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    starts = edges[:-1]
-    lo = np.minimum.reduceat(y, starts)
-    hi = np.maximum.reduceat(y, starts)
-    out_i = []
-    for b, (s, e) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
-        seg = y[s:e]
-        i_lo = s + int(np.argmax(seg == lo[b]))
-        i_hi = s + int(np.argmax(seg == hi[b]))
-        out_i.extend(sorted({i_lo, i_hi}))
-    idx = np.asarray(out_i)
-    return x[idx], y[idx]
 
 
 def dense(y: np.ndarray, strokes: float = 40.0) -> bool:

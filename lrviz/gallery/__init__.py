@@ -1,0 +1,241 @@
+"""The docs gallery: figures declared in one TOML file, rendered to SVG and PNG thumbnails
+with a Markdown page and a self-contained HTML page, byte for byte the same on every run.
+
+- :mod:`.plan` reads a gallery file (lrviz's own is ``gallery.toml`` here) into a Plan;
+- :mod:`.shell` gives the ``lrviz`` command that draws each figure;
+- :mod:`.pages` writes README.md and index.html;
+- this module renders a Plan (:func:`render`) and compares it with a gallery on disk
+  (:func:`compare`, :func:`for_folder`).
+
+Every figure must be reproducible by one ``lrviz plot``/``lrviz compare`` command, which the
+gallery prints under it. This package returns values (file names and bytes, problems
+found); the CLI writes files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lrviz.errors import LrvizError
+
+from .pages import GENERATOR, PAGES, github_anchor, markdown, page, skipped_text
+from .plan import DEFAULT_SOURCE, Figure, Plan, Section, from_data, load
+from .shell import command
+
+__all__ = [
+    "DEFAULT_SOURCE",
+    "GENERATOR",
+    "PAGES",
+    "THUMB_WIDTH",
+    "Figure",
+    "Output",
+    "Plan",
+    "Problem",
+    "Section",
+    "command",
+    "compare",
+    "figures_unchanged",
+    "for_folder",
+    "from_data",
+    "github_anchor",
+    "is_gallery",
+    "load",
+    "markdown",
+    "owned_files",
+    "page",
+    "png_size",
+    "recorded_versions",
+    "render",
+    "render_figure",
+    "skipped_text",
+    "stamped",
+    "versions",
+]
+
+THUMB_WIDTH = 640  # pixels: sharp in a two-column grid on a phone's 2x screen, ~40 KB each
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file of a committed gallery that differs from what lrviz generates now."""
+
+    kind: str  # "stale", "missing" or "extra"
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path}"
+
+
+@dataclass
+class Output:
+    """The rendered gallery: relative file name -> bytes, in a fixed order."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    skipped: list[Figure] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)  # what the pages say the figures were made with
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # figure id -> thumbnail (width, height)
+
+    @property
+    def figure_files(self) -> dict[str, bytes]:
+        """The SVGs and thumbnails: the content (the pages only describe them)."""
+        return {name: data for name, data in self.files.items() if name not in PAGES}
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+
+
+def versions() -> dict[str, str]:
+    """The versions a gallery's bytes depend on: the families' libraries, the renderer's."""
+    from importlib import metadata
+
+    from lrviz import registry
+
+    out = {}
+    for dist in (*registry.distributions(), "matplotlib", "numpy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def render_figure(fig: Figure, exact: bool = False) -> tuple[bytes, bytes]:
+    """(SVG, PNG thumbnail) of one figure, as its command would draw it."""
+    from lrviz.render.figure import to_bytes
+    from lrviz.runs import draw, labels, shared_args, trace_all
+
+    config = fig.config
+    if config is None:
+        raise LrvizError(f"gallery figure '{fig.id}' cannot be drawn here: {fig.missing_extra}")
+    specs = [shared_args(run.spec, config.trace) for run in config.runs]
+    names = labels(specs, [run.label for run in config.runs])
+    try:
+        traces = trace_all(specs, [config.trace] * len(specs), names, [config.folder] * len(specs), exact=exact)
+        drawn = draw(traces, config.figure)
+    except LrvizError as exc:
+        raise LrvizError(f"gallery figure '{fig.id}': {exc.message}", exc.hint) from None
+    svg = to_bytes(drawn, "svg")
+    thumb = to_bytes(drawn, "png", THUMB_WIDTH / drawn.get_figwidth())
+    return svg, thumb
+
+
+def render(
+    plan: Plan,
+    progress: Callable[[Figure], None] | None = None,
+    exact: bool = False,
+) -> Output:
+    """Every file of the gallery, in memory. ``progress`` is called before each figure;
+    ``exact`` steps torch for every schedule (the same bytes, only slower)."""
+    out = Output(skipped=plan.skipped, versions=versions())
+    for fig in plan.drawable:
+        if progress is not None:
+            progress(fig)
+        svg, thumb = render_figure(fig, exact)
+        svg_name, thumb_name = fig.files
+        out.files[svg_name] = svg
+        out.files[thumb_name] = thumb
+        out.sizes[fig.id] = png_size(thumb)
+    return stamped(plan, out, out.versions)
+
+
+def stamped(plan: Plan, out: Output, made_with: Mapping[str, str]) -> Output:
+    """``out`` with its two pages (re)written to say the figures were made with ``made_with``."""
+    result = Output(files=dict(out.figure_files), skipped=out.skipped, versions=dict(made_with), sizes=out.sizes)
+    result.files["README.md"] = markdown(plan, result).encode()
+    result.files["index.html"] = page(plan, result).encode()
+    return result
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# --------------------------------------------------------------------------------------
+# Comparing with a gallery on disk
+
+
+def is_gallery(folder: Path) -> bool:
+    """Whether ``folder`` holds a gallery lrviz made (its index.html says so)."""
+    index = folder / "index.html"
+    try:
+        head = index.read_bytes()[:2000]
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
+
+
+def owned_files(folder: Path) -> set[str]:
+    """The files in ``folder`` that a gallery writes: figures, thumbnails and the two pages."""
+    found = {p.name for p in folder.glob("*.svg")}
+    found |= {f"thumbs/{p.name}" for p in (folder / "thumbs").glob("*.png")}
+    found |= {name for name in ("README.md", "index.html") if (folder / name).is_file()}
+    return found
+
+
+# "Made with torch 2.13.0+cpu, matplotlib 3.11.2. " on both pages: information, not content
+_STAMP = re.compile(r"Made with (.*?)\. (?=Regenerate|Each command)")
+
+
+def _unstamped(data: bytes) -> bytes:
+    return _STAMP.sub("Made with (versions). ", data.decode("utf-8", "replace")).encode()
+
+
+def compare(folder: Path, out: Output) -> list[Problem]:
+    """How the gallery in ``folder`` differs from ``out``: stale, missing and extra files.
+    The pages' version stamp is not compared: a new matplotlib, numpy or transformers that
+    draws the same figures leaves a gallery up to date."""
+    problems = []
+    for name, data in out.files.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(Problem("missing", str(path)))
+            continue
+        old = path.read_bytes()
+        if name in PAGES:
+            old, data = _unstamped(old), _unstamped(data)
+        if old != data:
+            problems.append(Problem("stale", str(path)))
+    for name in sorted(owned_files(folder) - set(out.files)):
+        problems.append(Problem("extra", str(folder / name)))
+    return problems
+
+
+def figures_unchanged(folder: Path, out: Output) -> bool:
+    """Whether every figure in ``out`` is already in ``folder``, byte for byte."""
+    for name, data in out.figure_files.items():
+        try:
+            if (folder / name).read_bytes() != data:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def for_folder(folder: Path, plan: Plan, out: Output) -> Output:
+    """``out`` as it should be written into ``folder``: when no figure changed, the pages keep
+    the versions the gallery there says its figures were made with (they still are), so a
+    dependency's new release that draws the same figures rewrites nothing."""
+    recorded = recorded_versions(folder)
+    if recorded and figures_unchanged(folder, out):
+        return stamped(plan, out, recorded)
+    return out
+
+
+def recorded_versions(folder: Path) -> dict[str, str]:
+    """The versions a committed gallery says it was made with (from its README.md)."""
+    try:
+        text = (folder / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    match = _STAMP.search(text)
+    if not match:
+        return {}
+    pairs = (item.strip().rsplit(" ", 1) for item in match.group(1).split(","))
+    return {p[0]: p[1] for p in pairs if len(p) == 2}

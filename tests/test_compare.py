@@ -953,16 +953,7 @@ def test_the_docs_show_config_files():
     assert len(_docs_toml_blocks()) >= 2
 
 
-def _toml_param(text: str):
-    if "ReduceLROnPlateau" in text and "steps_per_epoch" in text and "metric" in text:
-        # strict: once `lrviz table --format json` handles a metric given once per epoch, this passes
-        # and fails the run, so the mark is removed
-        bug = "table --format json indexes a per-epoch metric by step: IndexError (render/export.py to_dict)"
-        return pytest.param(text, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=bug))
-    return text
-
-
-@pytest.mark.parametrize("text", [_toml_param(t) for t in _docs_toml_blocks()])
+@pytest.mark.parametrize("text", _docs_toml_blocks())
 def test_readme_config_example_runs(capsys, cwd, monkeypatch, text):
     # beside the example files, as the shown configs are: a metric log or a user class resolves
     shutil.copytree(ROOT / "docs" / "examples", cwd / "docs" / "examples")
@@ -975,6 +966,21 @@ def test_readme_config_example_runs(capsys, cwd, monkeypatch, text):
     schedules = many_json(capsys, "--config", str(cfg))
     for s, run_ in zip(schedules, loaded.runs, strict=True):
         assert s["schedule"] == run_.spec.format()
+
+
+@pytest.mark.parametrize("per_epoch", [None, 10], ids=["per-step", "per-epoch"])
+def test_json_holds_the_metric_as_fed_to_the_scheduler(capsys, cwd, per_epoch):
+    """The metric values and the step after which each was fed: one per step, or one per
+    epoch of --steps-per-epoch steps (a per-epoch metric once crashed the JSON writer)."""
+    args = ["ReduceLROnPlateau(factor=0.5, patience=2)", "--metric", "synthetic:plateau", "-n", "60"]
+    if per_epoch:
+        args += ["--steps-per-epoch", str(per_epoch)]
+    out, _ = run_ok(capsys, "table", *args, "--format", "json")
+    schedule = json.loads(out)
+    t = lrviz.trace(args[0], 60, metric="synthetic:plateau", steps_per_epoch=per_epoch)
+    assert schedule["metric"]["value"] == t.metric.tolist()
+    assert schedule["metric"]["step"] == t.metric_steps.tolist()
+    assert len(schedule["metric"]["value"]) == (60 // per_epoch if per_epoch else 60)
 
 
 def test_config_module_docstring_example_runs(capsys, cwd):

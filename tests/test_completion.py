@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from lrviz import registry
-from lrviz.registry import BOOL
+from lrviz.schedule import Kind
 
 
 def complete(*words: str) -> list[str]:
@@ -44,7 +44,7 @@ def options(name: str) -> list[str]:
     out = []
     for param in registry.get(name).user_params:
         out.append(param.option)
-        if param.kind == BOOL:
+        if param.kind == Kind.BOOL:
             out.append("--no-" + param.option[2:])
     return out
 

@@ -21,7 +21,7 @@ from lrviz.cli.schedule_args import (
 )
 from lrviz.config import TraceOptions
 from lrviz.errors import LrvizError
-from lrviz.registry import BOOL
+from lrviz.schedule import Kind
 from lrviz.spec import parse
 
 # --------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_every_bool_parameter_has_a_no_flag_and_nothing_else_does():
         for param in entry.user_params:
             assert option_param(entry, param.option) == (param, False)
             no = "--no-" + param.option[2:]
-            if param.kind == BOOL:
+            if param.kind == Kind.BOOL:
                 assert option_param(entry, no) == (param, True)
             elif not any(p.option == no for p in entry.user_params):
                 assert option_param(entry, no) == (None, False)

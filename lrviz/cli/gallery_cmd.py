@@ -49,7 +49,7 @@ def gallery_cmd(
         typer.Option(
             "--from",
             metavar="FILE.toml",
-            help="Draw the figures declared in this gallery file instead of lrviz's own (lrviz/gallery.toml).",
+            help="Draw the figures declared in this gallery file instead of lrviz's own (lrviz/gallery/gallery.toml).",
             show_default=False,
         ),
     ] = None,

@@ -65,7 +65,9 @@ def _finite(values: list[float]) -> list[float | None]:
 
 def to_dict(t: Trace, rows: list[int] | None = None) -> dict[str, Any]:
     """Plain data: the schedule, the optimizer, and per group the LR and momentum lists
-    (non-finite values become null, as JSON has no NaN)."""
+    (non-finite values become null, as JSON has no NaN). A metric-driven schedule's metric
+    is the values fed to ``scheduler.step(value)`` and the step after which each was fed
+    (once per step, or once per epoch)."""
     idx = list(range(t.n_steps)) if rows is None else rows
     groups = []
     for g in range(t.n_groups):
@@ -87,8 +89,8 @@ def to_dict(t: Trace, rows: list[int] | None = None) -> dict[str, Any]:
         "events": [{"step": e.step, "kind": e.kind, "text": e.text} for e in t.events],
     }
     if t.metric is not None:
-        metric = t.metric.tolist()
-        data["metric"] = _finite([metric[i] for i in idx])
+        fed_after = t.metric_steps.tolist() if t.metric_steps is not None else list(range(len(t.metric)))
+        data["metric"] = {"name": t.metric_name, "step": fed_after, "value": _finite(t.metric.tolist())}
     return data
 
 

@@ -104,7 +104,7 @@ ConfigOpt = Annotated[
     typer.Option(
         "--config",
         metavar="FILE.toml",
-        help="Schedules, options and outputs from a TOML file (see the README); options given here win.",
+        help="Schedules, options and outputs from a TOML file (see docs/guide.md); options given here win.",
         rich_help_panel=TRACE,
         show_default=False,
     ),

@@ -42,9 +42,10 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LrvizError(f"{where} is not valid TOML: {exc}") from None
+    return data
 
 
 def show(value: Any) -> str:

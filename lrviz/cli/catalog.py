@@ -19,7 +19,7 @@ from lrviz.families import FAMILIES
 from lrviz.schedule import Entry, Kind, horizon
 from lrviz.spec import Spec
 
-from .completion import complete_schedule_names
+from .completion import complete_schedule_names, first_sentence
 
 
 class ListFormat(str, Enum):
@@ -185,8 +185,3 @@ def params_table(entry: Entry, title: str, brief: bool = False) -> Any:
         help_text = first_sentence(param.help) if brief else param.help
         table.add_row(option, param.type_text, param.default_text, help_text)
     return table
-
-
-def first_sentence(text: str) -> str:
-    head, dot, _ = text.partition(". ")
-    return head + "." if dot else text

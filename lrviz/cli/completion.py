@@ -51,7 +51,6 @@ def complete_schedule_names(incomplete: str) -> list[tuple[str, str]]:
 def _schedule_words(tokens: list[str], incomplete: str, *, several: bool) -> list[tuple[str, str]]:
     from lrviz.schedule import Kind
 
-    from .catalog import first_sentence
     from .schedule_args import entry_of, norm_option, option_param, split_schedules
 
     groups = split_schedules(tokens)
@@ -83,3 +82,8 @@ def _names() -> list[tuple[str, str]]:
         out.append((entry.cli_name, entry.summary))
         out += [(alias, f"{entry.name}: {entry.summary}") for alias in entry.aliases]
     return out
+
+
+def first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text

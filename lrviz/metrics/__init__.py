@@ -24,9 +24,9 @@ from lrviz.errors import LrvizError
 
 from . import logs, patterns
 from .logs import FILE_TYPES
-from .metric import MODES, SYNTHETIC, Metric
+from .metric import MODES, SYNTHETIC, Metric, Pattern, PatternParam
 from .names import mode_of
-from .patterns import PATTERNS, Pattern, PatternParam, default_metric, pattern_help
+from .patterns import PATTERNS, default_metric, pattern_help
 
 __all__ = [
     "FILE_TYPES",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from lrviz.errors import LrvizError
-
-if TYPE_CHECKING:
-    from .patterns import Pattern
 
 SYNTHETIC = "synthetic"
 """The prefix of a built-in pattern: ``synthetic:plateau``."""
@@ -60,3 +58,49 @@ class Metric:
                 f"pass -n {have} or fewer, or a log with more values",
             )
         return np.array(self.values[:n], dtype=float)
+
+
+def fmt(value: Any) -> str:
+    """A pattern parameter's value as the user writes it."""
+    return repr(value) if isinstance(value, (int, float)) else str(value)
+
+
+@dataclass(frozen=True)
+class PatternParam:
+    """A ``key=value`` a pattern accepts."""
+
+    name: str
+    kind: type  # int or float
+    default: float | int | None  # None: computed from n, as ``auto`` says
+    help: str
+    auto: str = ""  # the default when it depends on n, e.g. "max(5, n/10)"
+    check: Callable[[float], bool] | None = field(default=None, compare=False, repr=False)
+    expect: str = ""  # what check wants, e.g. "a number > 0"
+
+    @property
+    def default_text(self) -> str:
+        return self.auto if self.default is None else fmt(self.default)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A built-in metric pattern: ``make(n, **params)`` gives n values."""
+
+    name: str
+    mode: str  # the ReduceLROnPlateau mode it suits
+    doc: str  # one sentence
+    params: tuple[PatternParam, ...]
+    make: Callable[..., np.ndarray] = field(compare=False, repr=False)
+
+    def param(self, name: str) -> PatternParam | None:
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def help_line(self) -> str:
+        keys = ", ".join(f"{p.name}={p.default_text} ({p.help})" for p in self.params)
+        return f"{self.doc}; keys: {keys}"

@@ -4,8 +4,6 @@ text always gives the same values."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -13,48 +11,7 @@ import numpy as np
 
 from lrviz.errors import LrvizError, did_you_mean
 
-from .metric import SYNTHETIC, Metric
-
-
-@dataclass(frozen=True)
-class PatternParam:
-    """A ``key=value`` a pattern accepts."""
-
-    name: str
-    kind: type  # int or float
-    default: float | int | None  # None: computed from n, as ``auto`` says
-    help: str
-    auto: str = ""  # the default when it depends on n, e.g. "max(5, n/10)"
-    check: Callable[[float], bool] | None = field(default=None, compare=False, repr=False)
-    expect: str = ""  # what check wants, e.g. "a number > 0"
-
-    @property
-    def default_text(self) -> str:
-        return self.auto if self.default is None else _fmt(self.default)
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A built-in metric pattern: ``make(n, **params)`` gives n values."""
-
-    name: str
-    mode: str  # the ReduceLROnPlateau mode it suits
-    doc: str  # one sentence
-    params: tuple[PatternParam, ...]
-    make: Callable[..., np.ndarray] = field(compare=False, repr=False)
-
-    def param(self, name: str) -> PatternParam | None:
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
-
-    def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
-
-    def help_line(self) -> str:
-        keys = ", ".join(f"{p.name}={p.default_text} ({p.help})" for p in self.params)
-        return f"{self.doc}; keys: {keys}"
+from .metric import SYNTHETIC, Metric, Pattern, PatternParam, fmt
 
 
 def _minus(a: float, b: float) -> float:
@@ -227,10 +184,6 @@ def default_metric(mode: str, steps: int, seed: int = 0) -> np.ndarray:
     return pattern.make(steps, **{**pattern.defaults(), "seed": seed})
 
 
-def _fmt(value: Any) -> str:
-    return repr(value) if isinstance(value, (int, float)) else str(value)
-
-
 def parse(text: str, rest: str) -> Metric:
     """The pattern ``text`` names; ``rest`` is what follows ``synthetic:`` in it."""
     names = ", ".join(PATTERNS)
@@ -266,12 +219,10 @@ def parse(text: str, rest: str) -> Metric:
             raise LrvizError(f"{key} is given twice in {text!r}", "give each key once")
         given[key] = _convert(param, value.strip(), pattern)
     params = {**pattern.defaults(), **given}
-    shown = [
-        f"{p.name}={_fmt(given[p.name])}" for p in pattern.params if p.name in given and given[p.name] != p.default
-    ]
+    shown = [f"{p.name}={fmt(given[p.name])}" for p in pattern.params if p.name in given and given[p.name] != p.default]
     name = ",".join([f"{SYNTHETIC}:{pattern.name}", *shown])
     settings = ", ".join(
-        f"{p.name}={_fmt(params[p.name]) if params[p.name] is not None else p.auto}" for p in pattern.params
+        f"{p.name}={fmt(params[p.name]) if params[p.name] is not None else p.auto}" for p in pattern.params
     )
     return Metric(
         source=text,

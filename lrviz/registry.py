@@ -15,7 +15,7 @@ import functools
 import importlib
 
 from .errors import LrvizError, did_you_mean
-from .families import FAMILIES
+from . import families as registered
 from .family import Family
 from .schedule import Entry
 
@@ -24,7 +24,7 @@ from .schedule import Entry
 def families() -> tuple[Family, ...]:
     """Every registered family, in registry order (each module is imported here)."""
     out = []
-    for module_name in FAMILIES:
+    for module_name in registered.FAMILIES:
         family = importlib.import_module(f"lrviz.families.{module_name}").FAMILY
         assert isinstance(family, Family), f"lrviz.families.{module_name}.FAMILY is not a Family"
         out.append(family)

@@ -14,8 +14,8 @@ import ast
 import functools
 import importlib
 
-from .errors import LrvizError, did_you_mean
 from . import families as registered
+from .errors import LrvizError, did_you_mean
 from .family import Family
 from .schedule import Entry
 

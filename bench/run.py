@@ -372,7 +372,7 @@ def bench_help(opts: Options) -> Result:
 
 
 IMPORT_FLOOR = "import torch, matplotlib.pyplot"
-# The same imports, ended as lrviz ends (lrviz.cli._exit): without the interpreter's teardown
+# The same imports, ended as lrviz ends (lrviz.cli.process._exit): without the interpreter's teardown
 IMPORT_WORK = "import os, torch, matplotlib.pyplot; os._exit(0)"
 
 

@@ -37,7 +37,7 @@ import numpy as np
 
 import lrviz
 from lrviz import metrics, optimizers, registry
-from lrviz.registry import Entry
+from lrviz.schedule import Entry
 from lrviz.spec import Spec, with_args
 
 WARMUP_STEPS = 1_000
@@ -64,9 +64,15 @@ class Row:
 
 def has_exact() -> bool:
     """Whether this lrviz's trace() takes ``exact`` (forcing it to step torch)."""
-    from lrviz import engine
+    import importlib
 
-    return any("exact" in inspect.signature(f).parameters for f in (lrviz.trace, engine.trace))
+    for name in ("lrviz.tracing", "lrviz.engine"):  # where trace() lives (lrviz.engine before 0.2)
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return "exact" in inspect.signature(module.trace).parameters
+    return False
 
 
 def spec_for(entry: Entry, steps: int) -> Spec:

@@ -254,7 +254,7 @@ def trace(
     if computed is not None:
         assert info is not None  # a fast trace needs the optimizer's info
         lr_values, mom_values = computed.lr, computed.momentum
-        events: list[Event] = []
+        events: list[Event] = _milestones(spec, steps)
         mom_name = "beta1" if info.momentum_key == "betas" else info.momentum_key
         optimizer_text = optimizers.describe_class(info.class_name, opt_spec)
     else:
@@ -265,6 +265,7 @@ def trace(
         with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("always")
             lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values, every, progress)
+            events += _milestones(spec, steps)
         for w in caught:
             text = f"{_warning_source(w.filename)}: {w.message}"
             if text not in found:
@@ -370,11 +371,14 @@ def _step(
         for s in change:
             kind = "reduction" if lr[0, s] < lr[0, s - 1] else "increase"
             events.append(Event(int(s), kind, f"LR {'reduced' if kind == 'reduction' else 'raised'} at step {int(s)}"))
-    if spec.entry.phases is not None:
-        for m, _ in spec.entry.phases(spec)[1:]:
-            if 0 <= m < steps:
-                events.append(Event(int(m), "milestone", f"milestone {m}"))
     return lr, mom, ("beta1" if key == "betas" else key), events
+
+
+def _milestones(spec: Spec, steps: int) -> list[Event]:
+    """Where a composite hands over to its next child, inside the trace."""
+    if spec.entry.phases is None:
+        return []
+    return [Event(int(m), "milestone", f"milestone {m}") for m, _ in spec.entry.phases(spec)[1:] if 0 <= m < steps]
 
 
 def _prevent_order_warning(opt: Any) -> None:

@@ -25,6 +25,7 @@ from lrviz.errors import LrvizError
 from lrviz.families.torch_fast import COMPUTE
 
 RTOL = 1e-12
+COMPOSITES = {"SequentialLR", "ChainedScheduler"}  # random nestings: tests/test_fast_composites.py
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 OPTIMIZERS = {
@@ -192,7 +193,7 @@ def check_one(name: str, kwargs: dict, steps: int, optimizer: str, lrs: list[flo
         np.testing.assert_allclose(quick.momentum, reference[1], rtol=RTOL, atol=0, err_msg=text)
 
 
-@pytest.mark.parametrize("name", sorted(COMPUTE))
+@pytest.mark.parametrize("name", sorted(set(COMPUTE) - COMPOSITES))
 @SETTINGS
 @given(data=st.data())
 def test_fast_path_equals_torch(name: str, data: st.DataObject) -> None:
@@ -272,7 +273,7 @@ def test_optimizer_table_matches_torch(optimizer: str) -> None:
 
 def test_uncovered_schedules_step_torch() -> None:
     for text in (
-        "SequentialLR(schedulers=[ConstantLR(), ExponentialLR(gamma=0.9)], milestones=[5])",
+        "SequentialLR(schedulers=[ConstantLR(), CyclicLR(base_lr=0.01, max_lr=0.1)], milestones=[5])",
         "ReduceLROnPlateau()",
         "CyclicLR(base_lr=0.1, max_lr=0.2, scale_fn=lambda x: 0.9 ** x)",
         "StepLR(step_size=3, last_epoch=4)",

@@ -20,7 +20,7 @@ Composites, ReduceLROnPlateau and a custom ``scale_fn`` have no fast path: torch
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrviz.fast_path import Unsupported, chain, integer, map_each, number, ones, per_group
@@ -36,30 +36,28 @@ if TYPE_CHECKING:
 # torch's chainable schedules
 
 
-def _step_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+def _step_factors(spec: Spec, n: int) -> np.ndarray:
     step_size = integer(spec.value("step_size"), 1)
-    gamma = number(spec.value("gamma"))
     factors = ones(n)
-    factors[step_size::step_size] = gamma
-    return chain(lrs, factors), None
+    factors[step_size::step_size] = number(spec.value("gamma"))
+    return factors
 
 
-def _multi_step_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+def _multi_step_factors(spec: Spec, n: int) -> np.ndarray:
     from collections import Counter
 
     milestones = spec.value("milestones")
     gamma = number(spec.value("gamma"))
     if not isinstance(milestones, (list, tuple)):
         raise Unsupported
-    counts = Counter(milestones)
     factors = ones(n)
-    for m, count in counts.items():
+    for m, count in Counter(milestones).items():
         if 0 <= integer(m) < n:
             factors[m] = gamma**count
-    return chain(lrs, factors), None
+    return factors
 
 
-def _constant_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+def _constant_factors(spec: Spec, n: int) -> np.ndarray:
     factor = number(spec.value("factor"))
     total = integer(spec.value("total_iters"))
     if factor > 1.0 or factor < 0:
@@ -68,10 +66,10 @@ def _constant_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) 
     if 0 < total < n:
         factors[total] = 1.0 / factor
     factors[0] = factor
-    return chain(lrs, factors), None
+    return factors
 
 
-def _linear_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+def _linear_factors(spec: Spec, n: int) -> np.ndarray:
     start = number(spec.value("start_factor"))
     end = number(spec.value("end_factor"))
     total = integer(spec.value("total_iters"))
@@ -81,43 +79,75 @@ def _linear_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
     factors[0] = start
     for t in range(1, min(total, n - 1) + 1):
         factors[t] = 1.0 + (end - start) / (total * start + (t - 1) * (end - start))
-    return chain(lrs, factors), None
+    return factors
 
 
-def _exponential_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+def _exponential_factors(spec: Spec, n: int) -> np.ndarray:
     factors = ones(n) * number(spec.value("gamma"))
     factors[0] = 1.0
-    return chain(lrs, factors), None
+    return factors
 
 
-def _polynomial_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+def _polynomial_factors(spec: Spec, n: int) -> np.ndarray:
     total = integer(spec.value("total_iters"), 1)
     power = number(spec.value("power"))
     factors = ones(n)
     for t in range(1, min(total, n - 1) + 1):
         factors[t] = ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** power
-    return chain(lrs, factors), None
+    return factors
+
+
+FACTORS: dict[str, Callable[[Spec, int], np.ndarray]] = {
+    "StepLR": _step_factors,
+    "MultiStepLR": _multi_step_factors,
+    "ConstantLR": _constant_factors,
+    "LinearLR": _linear_factors,
+    "ExponentialLR": _exponential_factors,
+    "PolynomialLR": _polynomial_factors,
+}
+"""The chainable schedules that multiply the current LR by a factor of the epoch: each
+function gives the factors of epochs 0..n-1 (epoch 0's is the constructor's own step)."""
+
+
+def _chainable(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    return chain(lrs, FACTORS[spec.name](spec, n)), None
+
+
+def _multiplicative_factors(spec: Spec, groups: int, n: int, first: bool = False) -> np.ndarray:
+    """MultiplicativeLR's factors per group: 1 at epoch 0 (the constructor's step leaves the
+    LR), then lmbda(epoch); with ``first`` lmbda(0) too (a SequentialLR hand-off calls it)."""
+    import numpy as np
+
+    out = np.empty((groups, n))
+    steps = np.arange(n, dtype=float)
+    for g, fn in enumerate(_lambdas(spec.value("lr_lambda"), groups)):
+        values = fn.vector(steps if first else steps[1:])
+        if values is None:
+            raise Unsupported
+        out[g, 0 if first else 1 :] = values
+        if not first:
+            out[g, 0] = 1.0
+    return out
 
 
 def _multiplicative_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
     import numpy as np
 
-    fns = _lambdas(spec.value("lr_lambda"), len(lrs))
-    out = np.empty((len(lrs), n))
-    steps = np.arange(n, dtype=float)
-    for g, (fn, lr) in enumerate(zip(fns, lrs, strict=True)):
-        # torch: group["lr"] * lmbda(epoch) from step 1 on; lmbda(0) is never called
-        factors = np.empty(n)
-        factors[0] = lr
-        values = fn.vector(steps[1:])
-        if values is None:
-            raise Unsupported
-        factors[1:] = values
-        np.multiply.accumulate(factors, out=out[g])
+    # torch: group["lr"] * lmbda(epoch) from step 1 on; lmbda(0) is never called
+    out = _multiplicative_factors(spec, len(lrs), n)
+    for g, lr in enumerate(lrs):
+        out[g, 0] = lr
+        np.multiply.accumulate(out[g], out=out[g])
     return out, None
 
 
 def _cosine_annealing_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    return _cosine_values(spec, lrs, lrs, n), None
+
+
+def _cosine_values(spec: Spec, bases: Sequence[float], starts: Sequence[float], n: int) -> np.ndarray:
+    """CosineAnnealingLR's recursion from ``starts`` at its epoch 0 (``bases`` are its
+    base_lrs, which the restart step adds back)."""
     import numpy as np
 
     t_max = number(spec.value("T_max"))
@@ -128,11 +158,11 @@ def _cosine_annealing_lr(spec: Spec, lrs: Sequence[float], n: int, info: Optimiz
     cos_t = map_each(math.cos, (math.pi * steps) / t_max)  # torch: math.pi * last_epoch / T_max
     ratio = ((1 + cos_t[1:]) / (1 + cos_t[:-1])).tolist()
     restart = (((steps[1:] - 1 - t_max) % (2 * t_max)) == 0).tolist()
-    out = np.empty((len(lrs), n))
-    for g, base in enumerate(lrs):
+    out = np.empty((len(bases), n))
+    for g, (base, start) in enumerate(zip(bases, starts, strict=True)):
         bump = (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
-        values = [base] * n
-        lr = base
+        values = [start] * n
+        lr = start
         for t in range(1, n):
             if restart[t - 1]:
                 lr = lr + bump
@@ -140,7 +170,7 @@ def _cosine_annealing_lr(spec: Spec, lrs: Sequence[float], n: int, info: Optimiz
                 lr = ratio[t - 1] * (lr - eta_min) + eta_min
             values[t] = lr
         out[g] = values
-    return out, None
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -324,18 +354,189 @@ def _anneal(start: float, end: float, pct: np.ndarray, cos_out: np.ndarray | Non
     return (end - start) * pct + start
 
 
+# --------------------------------------------------------------------------------------
+# composites: SequentialLR and ChainedScheduler over children that have a fast path
+
+
+COMPOSABLE = (*FACTORS, "CosineAnnealingLR", "LambdaLR", "MultiplicativeLR")
+"""The children a composite's fast path knows. Any other child, even one the trace never
+reaches, makes lrviz step torch: its constructor acts on the optimizer at once (CyclicLR
+and OneCycleLR set momentum and initial_lr)."""
+
+
+def _children(spec: Spec, lrs: Sequence[float], info: OptimizerInfo) -> list[Spec]:
+    """The composite's children, each checked as its constructor would check it (a child
+    the trace never reaches is built all the same)."""
+    children = spec.value("schedulers")
+    if not isinstance(children, list) or not children:
+        raise Unsupported
+    for child in children:
+        if child.name not in COMPOSABLE or child.args.get("last_epoch", -1) not in (-1, None):
+            raise Unsupported
+        COMPUTE[child.name](child, lrs, 1, info)  # raises where the constructor would fail
+    return children
+
+
+def _handed_over(child: Spec, bases: Sequence[float], current: np.ndarray, n: int, info: OptimizerInfo) -> np.ndarray:
+    """A SequentialLR child's values over its own epochs 0..n-1 when it takes over from the
+    one before: torch sets its last_epoch to 0 with ``_update_lr(0)``, which uses the closed
+    form where the class has one (from its base_lrs) and ``get_lr()`` otherwise (on the LR
+    the previous child left, ``current``); later epochs step it as usual."""
+    import numpy as np
+
+    name = child.name
+    if name in FACTORS or name == "LambdaLR":
+        # the closed form (or LambdaLR's base_lr * lmbda(0)) at epoch 0 is, operation for
+        # operation, what the constructor's own step gives from base_lrs: except where the
+        # closed form counts differently (checked here)
+        if name == "MultiStepLR" and any(integer(m) < 0 for m in child.value("milestones")):
+            raise Unsupported  # the closed form counts negative milestones, the step does not
+        if name in ("ConstantLR", "LinearLR") and integer(child.value("total_iters")) <= 0:
+            raise Unsupported  # the closed form is then at its end value already
+        values, _ = COMPUTE[name](child, bases, n, info)
+        return values
+    if name == "CosineAnnealingLR":
+        t_max = number(child.value("T_max"))
+        eta_min = number(child.value("eta_min"))
+        if t_max == 0:
+            raise Unsupported
+        starts = [eta_min + (base - eta_min) * (1 + math.cos(math.pi * 0 / t_max)) / 2 for base in bases]
+        return _cosine_values(child, bases, starts, n)
+    if name == "MultiplicativeLR":
+        out = _multiplicative_factors(child, len(bases), n, first=True)
+        for g in range(len(bases)):
+            out[g, 0] = current[g] * out[g, 0]
+            np.multiply.accumulate(out[g], out=out[g])
+        return out
+    raise Unsupported  # CyclicLR, OneCycleLR, CosineAnnealingWarmRestarts, composites: torch
+
+
+def _sequential_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    """SequentialLR: the first child from the start, as built on its own (the constructor
+    resets the LR to initial_lr and redoes only that child's first step); at each milestone
+    the next child takes over (:func:`_handed_over`). Every child's base_lrs are the
+    optimizer's initial LRs."""
+    import numpy as np
+
+    children = _children(spec, lrs, info)
+    milestones = spec.value("milestones")
+    if not isinstance(milestones, list) or len(milestones) != len(children) - 1:
+        raise Unsupported  # torch raises ValueError
+    bounds = [0, *(integer(m) for m in milestones)]
+    if any(b <= a for a, b in zip(bounds, bounds[1:], strict=False)):
+        raise Unsupported  # a milestone at 0, repeated or unsorted: torch's bisect skips children
+    out = np.empty((len(lrs), n))
+    for k, child in enumerate(children):
+        start = bounds[k]
+        if start >= n:
+            break
+        stop = bounds[k + 1] if k + 1 < len(bounds) else n
+        length = min(stop, n) - start
+        if k == 0:
+            values, _ = COMPUTE[child.name](child, lrs, length, info)
+        else:
+            values = _handed_over(child, lrs, out[:, start - 1], length, info)
+        out[:, start : start + length] = values
+    return out, None
+
+
+def _chained_scheduler(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, None]:
+    """ChainedScheduler: every child steps on every call, in order, each on the LR the one
+    before it left (and each child's constructor already took its first step on the LR the
+    children built before it left). Children that multiply the current LR by a factor of
+    the epoch are applied as one left-to-right product over the interleaved factors; a
+    cosine (which adds and subtracts eta_min) or an absolute LambdaLR needs a step loop."""
+    import numpy as np
+
+    children = _children(spec, lrs, info)
+    groups = len(lrs)
+    kinds: list[tuple[str, Any]] = []
+    for child in children:
+        if child.name in FACTORS:
+            kinds.append(("mul", np.broadcast_to(FACTORS[child.name](child, n), (groups, n))))
+        elif child.name == "MultiplicativeLR":
+            kinds.append(("mul", _multiplicative_factors(child, groups, n)))
+        elif child.name == "LambdaLR":
+            kinds.append(("abs", _lambda_lr(child, lrs, n, info)[0]))  # base_lr * lmbda(epoch): absolute
+        elif child.name == "CosineAnnealingLR":
+            kinds.append(("cos", child))
+        else:
+            raise Unsupported
+    out = np.empty((groups, n))
+    if all(kind == "mul" for kind, _ in kinds):
+        k = len(kinds)
+        for g, lr in enumerate(lrs):
+            row = np.empty(n * k)
+            for i, (_, factors) in enumerate(kinds):
+                row[i::k] = factors[g]
+            row[0] = lr * row[0] if row[0] != 1.0 else lr
+            np.multiply.accumulate(row, out=row)
+            out[g] = row[k - 1 :: k]
+        return out, None
+    steps = _chain_steps(kinds, lrs, n)
+    for g, lr in enumerate(lrs):
+        x = lr
+        row_values = [0.0] * n
+        for t in range(n):
+            for step in steps:
+                x = step(g, t, x)
+            row_values[t] = x
+        out[g] = row_values
+    return out, None
+
+
+Step = Callable[[int, int, float], float]
+"""A chained child's step: ``(group, epoch, lr) -> lr``, with torch's operations."""
+
+
+def _chain_steps(kinds: list[tuple[str, Any]], lrs: Sequence[float], n: int) -> list[Step]:
+    return [_step_of(kind, data, lrs, n) for kind, data in kinds]
+
+
+def _step_of(kind: str, data: Any, lrs: Sequence[float], n: int) -> Step:
+    import numpy as np
+
+    if kind == "mul":
+        factors: list[list[float]] = data.tolist()
+
+        def multiply(g: int, t: int, x: float) -> float:
+            return x * factors[g][t]  # a factor of 1.0 leaves x as it is, bit for bit
+
+        return multiply
+    if kind == "abs":
+        values: list[list[float]] = data.tolist()
+
+        def absolute(g: int, t: int, x: float) -> float:
+            return values[g][t]
+
+        return absolute
+    t_max = number(data.value("T_max"))
+    eta_min = number(data.value("eta_min"))
+    if t_max == 0:
+        raise Unsupported
+    steps = np.arange(n)
+    cos_t = map_each(math.cos, (math.pi * steps) / t_max)
+    ratio: list[float] = [1.0, *((1 + cos_t[1:]) / (1 + cos_t[:-1])).tolist()]
+    restart: list[bool] = [False, *(((steps[1:] - 1 - t_max) % (2 * t_max)) == 0).tolist()]
+    bumps = [(base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2 for base in lrs]
+
+    def cosine(g: int, t: int, x: float) -> float:
+        if t == 0:
+            return x  # the constructor's step leaves the LR
+        return x + bumps[g] if restart[t] else ratio[t] * (x - eta_min) + eta_min
+
+    return cosine
+
+
 COMPUTE: dict[str, Compute] = {
     "LambdaLR": _lambda_lr,
     "MultiplicativeLR": _multiplicative_lr,
-    "StepLR": _step_lr,
-    "MultiStepLR": _multi_step_lr,
-    "ConstantLR": _constant_lr,
-    "LinearLR": _linear_lr,
-    "ExponentialLR": _exponential_lr,
-    "PolynomialLR": _polynomial_lr,
+    **dict.fromkeys(FACTORS, _chainable),
     "CosineAnnealingLR": _cosine_annealing_lr,
     "CosineAnnealingWarmRestarts": _warm_restarts,
     "CyclicLR": _cyclic_lr,
     "OneCycleLR": _one_cycle_lr,
+    "SequentialLR": _sequential_lr,
+    "ChainedScheduler": _chained_scheduler,
 }
 """torch's classes with a fast path, by name."""

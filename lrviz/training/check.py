@@ -289,7 +289,12 @@ def _hypotheses(plan: Plan, log: LoggedLR, base: Result, tracer: _Tracer) -> lis
             def remap(p: np.ndarray, k: int = k) -> np.ndarray:
                 return p * k
 
-            values = tracer.values(spec, stepping.index(positions) * k)
+            base_index = stepping.index(positions) * k
+            values = tracer.values(spec, base_index)
+            for extra in range(1, k):  # steps before the read: k - 1 micro-batches stepped first
+                if _agree(values, logged, base.rtol, 1.0).all():
+                    break
+                values = tracer.values(spec, base_index + extra)
             factor = _factor_name(k, plan)
             if factor.startswith(("gradient_accumulation_steps", "accumulate_grad_batches")):
                 mistake = f"scheduler stepped after every micro-batch: {k} steps per update"
@@ -312,6 +317,28 @@ def _hypotheses(plan: Plan, log: LoggedLR, base: Result, tracer: _Tracer) -> lis
             )
 
         out.append((f"{k} scheduler steps per update", k_steps))
+
+    # 2b. a scheduler.step() after every micro-batch, the epoch's short last update included
+    if stepping.batches_per_epoch and stepping.accumulation > 1 and stepping.interval == "step":
+
+        def micro_batches() -> tuple[Diagnosis, np.ndarray] | None:
+            done, size = stepping.batches(positions)
+            for index in (done + size - 1, done):
+                values = tracer.values(spec, index)
+                if _agree(values, logged, base.rtol, 1.0).all():
+                    factor = _factor_name(stepping.accumulation, plan)
+                    return (
+                        Diagnosis(
+                            "scheduler stepped after every micro-batch",
+                            f"the schedule advances once per batch, {factor or stepping.accumulation} per update",
+                            "call scheduler.step() only when the optimizer steps, once per accumulated batch",
+                            plan,
+                        ),
+                        values,
+                    )
+            return None
+
+        out.append(("stepped after every micro-batch", micro_batches))
 
     # 3. a restart from step 0 when the run resumed
     def restart() -> tuple[Diagnosis, np.ndarray] | None:
@@ -466,10 +493,11 @@ def _length_diagnosis(
     for name, value in changes.items():
         before = old[name]
         parts.append(f"{name}={value:,} (the plan: {before:,})")
-        if before and value % before == 0 and value // before > 1:
-            why = why or _factor_name(value // before, plan) and f"a factor of {_factor_name(value // before, plan)}"
-        elif value and before % value == 0 and before // value > 1:
-            why = why or _factor_name(before // value, plan) and f"divided by {_factor_name(before // value, plan)}"
+        for factor, k in plan.factors:
+            if before and abs(value / before - k) <= 0.1 * k:
+                why = why or f"about {k} x the plan's: a factor of {factor} ({k})"
+            elif value and abs(before / value - k) <= 0.1 * k:
+                why = why or f"about 1/{k} of the plan's: divided by {factor} ({k})"
     names = " and ".join(changes)
     mistake = f"a different {names}" + (f": {why}" if why else "")
     return (

@@ -156,6 +156,12 @@ def _need(value: int | None, where: str, why: str, option: str) -> int:
 # Hugging Face TrainingArguments
 
 
+def hf_batches(num_examples: int, per_device: int, devices: int, drop_last: bool) -> int:
+    """The per-process dataloader's batches: ceil(ceil(N / batch) / devices) = ceil(N / (batch x devices))."""
+    total_batch = per_device * devices
+    return num_examples // total_batch if drop_last else -(-num_examples // total_batch)
+
+
 def hf_steps(
     *,
     num_examples: int | None,
@@ -176,7 +182,7 @@ def hf_steps(
     if num_examples is not None:
         total_batch = per_device * devices
         rounding = "floor" if drop_last else "ceil"
-        batches = num_examples // total_batch if drop_last else -(-num_examples // total_batch)
+        batches = hf_batches(num_examples, per_device, devices, drop_last)
         by = f"{per_device} per device" + (f" x {devices} devices" if devices != 1 else "")
         notes.append(
             f"{rounding}({_count(num_examples)} examples / ({by})) = {_count(batches)} batches per device per epoch"
@@ -273,7 +279,7 @@ def hf_plan(
         return Plan(
             spec=spec,
             options=TraceOptions(steps=updates, optimizer="adamw", lr=lr, betas=betas),
-            stepping=Stepping("step", 1, per_epoch),
+            stepping=Stepping("step", 1, per_epoch, batches, accumulation),
             source=f"{where} ({HF})",
             notes=notes,
             updates=updates,
@@ -283,6 +289,9 @@ def hf_plan(
         )
 
     factors = [("gradient_accumulation_steps", accumulation), ("devices", world)]
+    batches = None
+    if num_examples is not None:
+        batches = hf_batches(num_examples, per_device, world, bool(get["dataloader_drop_last"])) or None
     variants: list[tuple[str, int]] = []
     if num_examples is not None and number(get, "max_steps", where, whole=True) <= 0:
         settings = [(f"{d} device{'s' if d != 1 else ''}, not {world}", d, accumulation) for d in (1, 2, 4, 8)]

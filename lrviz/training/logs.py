@@ -156,11 +156,14 @@ def _finish(
             raise LrvizError(f"{source}: step {step!r} is not a whole number")
         if not math.isfinite(lr):
             raise LrvizError(f"{source}: the LR at step {int(step)} is {lr!r}, not a finite number")
-        if int(step) in by_step:
+        if int(step) in by_step and by_step[int(step)] != lr:
             repeated += 1
         by_step[int(step)] = lr
     if repeated:
-        notes.append(f"{repeated} step{'s' if repeated != 1 else ''} logged twice: the last value of each is used")
+        notes.append(
+            f"{repeated} step{'s' if repeated != 1 else ''} logged again with another value "
+            "(a resumed run logs again the steps after its checkpoint): the last value of each is used"
+        )
     steps = np.array(sorted(by_step), dtype=np.int64)
     return steps, np.array([by_step[int(s)] for s in steps], dtype=float), notes
 

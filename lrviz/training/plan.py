@@ -54,6 +54,20 @@ class Stepping:
         per_epoch = len(ends)
         return (p // per_epoch) * int(before[-1]) + before[p % per_epoch]
 
+    def batches(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(micro-batches in the first p updates, micro-batches of update p + 1) at each
+        position p: an epoch of ``batches_per_epoch`` batches ends with a short update."""
+        import numpy as np
+
+        if not self.batches_per_epoch:
+            raise ValueError("needs batches_per_epoch")
+        b, a = self.batches_per_epoch, self.accumulation
+        sizes = np.array([min(a, b - i) for i in range(0, b, a)], dtype=np.int64)
+        before = np.concatenate([[0], np.cumsum(sizes)])
+        p = np.asarray(positions, dtype=np.int64)
+        epoch, within = p // len(sizes), p % len(sizes)
+        return epoch * b + before[within], sizes[within]
+
     def describe(self) -> str:
         every = "" if self.frequency == 1 else f" every {self.frequency}"
         if self.interval == "epoch":

@@ -101,9 +101,11 @@ class _Tracer:
             except LrvizError:
                 if have is None:
                     raise
-                return have.lr[0]
+                row: np.ndarray = have.lr[0]
+                return row
             self.cache[key] = have
-        return have.lr[0]
+        values: np.ndarray = have.lr[0]
+        return values
 
     def values(self, spec: Spec, index: np.ndarray) -> np.ndarray:
         """The LR after ``index`` scheduler steps (nan where the schedule has no value)."""
@@ -124,7 +126,10 @@ def _agree(expected: np.ndarray, logged: np.ndarray, rtol: float, scale: float) 
 
     with np.errstate(invalid="ignore"):
         diff = np.abs(expected - logged)
-        return np.isfinite(expected) & (diff <= rtol * np.maximum(np.abs(expected), np.abs(logged)) + 1e-12 * scale)
+        close: np.ndarray = np.isfinite(expected) & (
+            diff <= rtol * np.maximum(np.abs(expected), np.abs(logged)) + 1e-12 * scale
+        )
+        return close
 
 
 def _first_false(mask: np.ndarray) -> int | None:
@@ -474,7 +479,11 @@ def _hypotheses(plan: Plan, log: LoggedLR, base: Result, tracer: _Tracer) -> lis
         if j is None:
             return None
         for name, value in ints:
-            found = _solve(lambda v, name=name: variant({name: v}), j, logged[j], value)
+
+            def one(v: int, name: str = name) -> tuple[Spec, np.ndarray] | None:
+                return variant({name: v})
+
+            found = _solve(one, j, logged[j], value)
             if found is not None and _agree(found[1], logged, base.rtol, 1.0).all():
                 new_value = int(found[0].args[name])
                 return _length_diagnosis(plan, spec, found[0], {name: new_value}, ints, found[1])

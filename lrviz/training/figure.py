@@ -19,6 +19,7 @@ def draw(result: Result, *, size: tuple[float, float] = (8.0, 5.6), dpi: float =
     import matplotlib
     import numpy as np
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     from lrviz.render.figure import PALETTE, RC, WARNING_COLOR
 
@@ -41,7 +42,6 @@ def draw(result: Result, *, size: tuple[float, float] = (8.0, 5.6), dpi: float =
         marker = {"marker": "o", "ms": 3.2 if len(steps) <= 200 else 1.6, "ls": "none"}
         top.plot(steps, log.lr, color=PALETTE[1], label=f"logged ({log.logger})", zorder=4, **marker)
         top.set_ylabel("learning rate")
-        top.legend(loc="best", fontsize=8, frameon=False)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(
                 (result.planned == 0) & (log.lr == 0),
@@ -49,25 +49,22 @@ def draw(result: Result, *, size: tuple[float, float] = (8.0, 5.6), dpi: float =
                 log.lr / np.where(result.planned == 0, np.nan, result.planned),
             )
         bottom.axhline(1.0, color=PALETTE[0], lw=1.0)
-        bottom.plot(steps, ratio, color=PALETTE[1], **marker)
+        positive = np.isfinite(ratio) & (ratio > 0)
+        finite = ratio[positive]
+        if len(finite) and (finite.max() > 4 or finite.min() < 0.25):
+            bottom.set_yscale("log")  # ratios of 60 and of 1/60 are as far from 1
+        bottom.plot(steps[positive], finite, color=PALETTE[1], **marker)
         bottom.set_ylabel("logged / planned")
         bottom.set_xlabel("epoch" if log.per_epoch else "step")
-        finite = ratio[np.isfinite(ratio)]
+        bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(finite) and np.ptp(finite) < 1e-6:
             bottom.set_ylim(0.99, 1.01)
         if result.departure is not None:
             at = result.departure_step
-            for ax in (top, bottom):
-                ax.axvline(at, color=WARNING_COLOR, lw=1.0, ls=":")
-            top.annotate(
-                f"first departure: step {at:,}",
-                xy=(at, float(log.lr[result.departure])),
-                xytext=(8, -14),
-                textcoords="offset points",
-                color=WARNING_COLOR,
-                fontsize=8.5,
-                ha="left" if at <= (low + high) / 2 else "right",
-            )
+            # in the legend rather than as a label on the plot, where it would cross the curves
+            top.axvline(at, color=WARNING_COLOR, lw=1.0, ls=":", label=f"first departure: step {at:,}")
+            bottom.axvline(at, color=WARNING_COLOR, lw=1.0, ls=":")
+        top.legend(loc="best", fontsize=8, framealpha=0.9, edgecolor="none")
         if result.ok:
             title = f"The run followed the plan ({len(log):,} points)"
         elif result.diagnosis is not None:

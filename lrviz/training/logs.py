@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from lrviz.errors import LrvizError, did_you_mean
 from lrviz.metrics.names import as_number, list_names
@@ -286,10 +286,11 @@ def _table(path: Path, column: str | None) -> LoggedLR:
         step = row.get(step_col) if step_col is not None else i
         if not _is_number(step):
             continue
-        pairs.append((float(step), float(value)))
+        pairs.append((float(cast(float, step)), float(cast(float, value))))
     steps, lr, notes = _finish(pairs, str(path), f"values in column {lr_col!r}")
     if step_col is None:
         notes.append("no step column: each row is one step")
+    conventions: tuple[Convention, ...]
     if monitor and lr_col in monitor:
         logger, conventions = "Lightning LearningRateMonitor", (LIGHTNING,)
     elif timm:

@@ -52,7 +52,8 @@ class Stepping:
         stepped = np.array([(b + 1) % self.frequency == 0 for b in ends], dtype=np.int64)
         before = np.concatenate([[0], np.cumsum(stepped)])
         per_epoch = len(ends)
-        return (p // per_epoch) * int(before[-1]) + before[p % per_epoch]
+        index: np.ndarray = (p // per_epoch) * int(before[-1]) + before[p % per_epoch]
+        return index
 
     def batches(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(micro-batches in the first p updates, micro-batches of update p + 1) at each

@@ -11,17 +11,19 @@ import typer
 
 from lrviz import __version__
 
-from . import catalog, gallery_cmd, runner
+from . import catalog, check_cmd, gallery_cmd, runner
 from .options import (
     SCHEDULE_COMMAND,
     AnnotateOpt,
     BetasOpt,
     ConfigOpt,
+    DevicesOpt,
     DpiOpt,
     EveryOpt,
     ExactOpt,
     Format,
     FormatOpt,
+    FromOpt,
     GroupLrOpt,
     HelpOpt,
     LabelOpt,
@@ -30,6 +32,7 @@ from .options import (
     LrOpt,
     MetricOpt,
     MomentumOpt,
+    NumExamplesOpt,
     OptimizerOpt,
     OutOpt,
     PrintCodeOpt,
@@ -74,6 +77,9 @@ def plot_cmd(
     metric: MetricOpt = None,
     exact: ExactOpt = False,
     config: ConfigOpt = None,
+    from_file: FromOpt = None,
+    num_examples: NumExamplesOpt = None,
+    devices: DevicesOpt = None,
     out: OutOpt = None,
     log: LogOpt = None,
     title: TitleOpt = None,
@@ -121,6 +127,9 @@ def compare_cmd(
     metric: MetricOpt = None,
     exact: ExactOpt = False,
     config: ConfigOpt = None,
+    from_file: FromOpt = None,
+    num_examples: NumExamplesOpt = None,
+    devices: DevicesOpt = None,
     out: OutOpt = None,
     layout: LayoutOpt = None,
     label: LabelOpt = None,
@@ -202,6 +211,9 @@ def explore_cmd(
     steps_per_epoch: StepsPerEpochOpt = None,
     metric: MetricOpt = None,
     config: ConfigOpt = None,
+    from_file: FromOpt = None,
+    num_examples: NumExamplesOpt = None,
+    devices: DevicesOpt = None,
     help_: HelpOpt = False,
 ) -> None:
     """Explore schedules in a full-screen terminal app: search, edit, watch the curve redraw.
@@ -239,6 +251,9 @@ def table_cmd(
     metric: MetricOpt = None,
     exact: ExactOpt = False,
     config: ConfigOpt = None,
+    from_file: FromOpt = None,
+    num_examples: NumExamplesOpt = None,
+    devices: DevicesOpt = None,
     label: LabelOpt = None,
     every: EveryOpt = None,
     fmt: FormatOpt = Format.rich,
@@ -263,6 +278,7 @@ def table_cmd(
     runner.table_command(ctx, tokens, TraceArgs.of(locals()), every, fmt)
 
 
+app.command("check")(check_cmd.check_cmd)
 app.command("gallery")(gallery_cmd.gallery_cmd)
 app.command("list")(catalog.list_cmd)
 app.command("describe")(catalog.describe_cmd)

@@ -109,6 +109,39 @@ ConfigOpt = Annotated[
         show_default=False,
     ),
 ]
+FromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        metavar="FILE",
+        help="The schedule a training config builds: Hugging Face TrainingArguments (JSON or YAML) or a "
+        "LightningCLI YAML, with its update and warmup steps computed as the framework does (printed on stderr).",
+        rich_help_panel=TRACE,
+        show_default=False,
+    ),
+]
+NumExamplesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--num-examples",
+        metavar="N",
+        min=1,
+        help="With --from: the training set's size, which sets the updates per epoch.",
+        rich_help_panel=TRACE,
+        show_default=False,
+    ),
+]
+DevicesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--devices",
+        metavar="N",
+        min=1,
+        help="With --from: data-parallel processes (GPUs x nodes). Default: the config's, else 1.",
+        rich_help_panel=TRACE,
+        show_default=False,
+    ),
+]
 OutOpt = Annotated[
     list[Path] | None,
     typer.Option(

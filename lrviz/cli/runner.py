@@ -41,6 +41,9 @@ class TraceArgs:
     metric: str | None = None
     exact: bool = False
     config: Path | None = None
+    from_file: Path | None = None
+    num_examples: int | None = None
+    devices: int | None = None
     label: list[str] | None = None
     print_code: bool = False
 
@@ -121,7 +124,7 @@ def explore_command(ctx: typer.Context, tokens: Sequence[str] | None, args: Trac
         )
     start = None
     pinned: list[Trace] = []
-    if tokens or args.config is not None:
+    if tokens or args.config is not None or args.from_file is not None:
         job = gather(ctx, tokens, args)
         opts = job.options[0]
         texts = {
@@ -236,6 +239,10 @@ def gather(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs) ->
             from_config = cli.metric is None and merged.metric is not None
             job.metric_dirs.append(cfg.folder if from_config else Path.cwd())
             job.origins.append(f"{args.config}: schedule[{k + 1}]: ")
+    if args.from_file is not None:
+        add_training_config(job, args, cli)
+    elif args.num_examples is not None or args.devices is not None:
+        raise LrvizError("--num-examples and --devices go with --from FILE (a training config)")
     for text, options in split_schedules(list(tokens or [])):
         if not text:
             if options:
@@ -254,6 +261,23 @@ def gather(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs) ->
             f"name a schedule, e.g. 'lrviz {command} cycliclr --base-lr 0.1 --max-lr 0.2' (see 'lrviz list')"
         )
     return job
+
+
+def add_training_config(job: Job, args: TraceArgs, cli: TraceOptions) -> None:
+    """The schedule of ``--from FILE``, its derived numbers said on stderr."""
+    from lrviz.runs import shared_args
+    from lrviz.training import configs
+
+    assert args.from_file is not None
+    plan = configs.load(args.from_file, num_examples=args.num_examples, devices=args.devices)
+    for note in plan.notes:
+        output.stderr(f"lrviz: {args.from_file}: {note}")
+    merged = plan.options.merged(cli)
+    job.specs.append(shared_args(plan.spec, merged))
+    job.options.append(merged)
+    job.labels.append(None)
+    job.metric_dirs.append(Path.cwd())
+    job.origins.append(f"{args.from_file}: ")
 
 
 def labels(job: Job, given: Sequence[str] | None) -> list[str]:

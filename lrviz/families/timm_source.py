@@ -203,17 +203,29 @@ def read_static(root: Path) -> Timm:
 
 def factory_of(fn: ast.FunctionDef) -> Factory:
     """``create_scheduler_v2``: its parameters, and for each ``sched`` name it handles, the
-    class it builds and the parameters its docstring says matter for it."""
+    class it builds and the parameters that matter for it: those its docstring does not
+    restrict to other names, and, of those the function reads only inside the ``if sched
+    == ...`` branches, those its branch reads."""
     doc = ast.get_docstring(fn) or ""
     params = introspect.params_from_ast(fn.args, introspect.parse_args_section(doc))
-    branches = _branches(fn)
-    names = [name for names, _ in branches for name in names]
+    chain, branches = _branches(fn)
+    names = [name for names, _, _ in branches for name in names]
+    outside = _names_read([stmt for stmt in fn.body if stmt is not chain])
     scheds = []
-    for names_, target in branches:
+    for names_, target, body in branches:
+        inside = _names_read(body)
         for name in names_:
-            used = tuple(p.name for p in params[1:] if p.name != "sched" and name in _applies_to(p.help, names))
+            used = tuple(
+                p.name
+                for p in params[1:]
+                if p.name != "sched" and name in _applies_to(p.help, names) and (p.name in outside or p.name in inside)
+            )
             scheds.append(Sched(name, target, used))
     return Factory(fn.name, doc, params, tuple(scheds))
+
+
+def _names_read(nodes: list[ast.stmt]) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _applies_to(help_text: str, names: list[str]) -> set[str]:
@@ -252,19 +264,20 @@ def _built_class(body: list[ast.stmt]) -> str | None:
     return None
 
 
-def _branches(fn: ast.FunctionDef) -> list[tuple[list[str], str]]:
-    """The ``if sched == ...: lr_scheduler = Class(...)`` chain: (names, class) per branch."""
+def _branches(fn: ast.FunctionDef) -> tuple[ast.If, list[tuple[list[str], str, list[ast.stmt]]]]:
+    """The ``if sched == ...: lr_scheduler = Class(...)`` chain, and (names, class, body) per
+    branch."""
     for stmt in fn.body:
         if not isinstance(stmt, ast.If) or not _sched_names(stmt.test):
             continue
-        out: list[tuple[list[str], str]] = []
+        out: list[tuple[list[str], str, list[ast.stmt]]] = []
         node: ast.stmt | None = stmt
         while isinstance(node, ast.If):
             names, target = _sched_names(node.test), _built_class(node.body)
             if names and target:
-                out.append((names, target))
+                out.append((names, target, node.body))
             node = node.orelse[0] if len(node.orelse) == 1 else None
-        return out
+        return stmt, out
     raise ValueError(f"{fn.name} has no 'if sched == ...' chain")
 
 

@@ -40,11 +40,14 @@ def torch_code(
     steps: int = 100,
     metric: Sequence[float] | None = None,
     steps_per_epoch: int = 1,
+    epoch_length: int | None = None,
 ) -> str:
     """A runnable script that builds the optimizer and scheduler and records the LR that
     each training iteration uses, exactly as lrviz traces it. A metric-driven schedule is
     stepped with ``metric`` (written into the script when it is short enough), once per
-    step, or once per epoch of ``steps_per_epoch`` steps."""
+    step, or once per epoch of ``steps_per_epoch`` steps. A schedule whose library has its
+    own training loop is stepped as that loop does, with epochs of ``epoch_length`` steps
+    (the trace's; see :meth:`lrviz.schedule.Loop.epoch_length`)."""
     opt = opt or OptimizerSpec()
     cls = optimizers.class_name(opt.name)
     kwargs = []
@@ -61,6 +64,9 @@ def torch_code(
         groups = ", ".join(f'{{"params": [torch.nn.Parameter(torch.zeros(2, 2))], "lr": {lr!r}}}' for lr in opt.lrs)
         opt_args = ", ".join([f"[{groups}]", f"lr={opt.lr!r}", *kwargs])
     code = parts(spec)
+    loop = spec.entry.loop(spec) if spec.entry.loop is not None else None
+    if loop is not None:
+        epoch_length = loop.epoch_length(epoch_length)
     needs_metric = spec.entry.needs_metric
     embedded = needs_metric and metric is not None and 0 < len(metric) <= MAX_EMBEDDED_METRIC
     lines = ["import math", "", "import torch", *code.imports, ""]
@@ -72,7 +78,8 @@ def torch_code(
     ]
     if embedded:
         assert metric is not None
-        lines += ["", f"# the metric lrviz used, one value per {'epoch' if steps_per_epoch > 1 else 'step'}"]
+        per_epoch = steps_per_epoch > 1 or (loop is not None and epoch_length is not None)
+        lines += ["", f"# the metric lrviz used, one value per {'epoch' if per_epoch else 'step'}"]
         lines.append("metric = [" + ", ".join(repr(float(v)) for v in metric) + "]")
     lines += [
         "",
@@ -82,7 +89,9 @@ def torch_code(
         "    optimizer.step()",
         '    lrs.append([group["lr"] for group in optimizer.param_groups])',
     ]
-    if not needs_metric:
+    if loop is not None:
+        lines += loop.code(epoch_length, embedded)
+    elif not needs_metric:
         lines.append("    scheduler.step()")
     elif steps_per_epoch > 1:
         value = "metric[(step + 1) // K - 1]" if embedded else "val_loss"

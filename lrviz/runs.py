@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import spec as spec_mod
 from .errors import LrvizError
+from .schedule import Entry, Param
 from .spec import Spec
 
 if TYPE_CHECKING:
@@ -19,18 +20,28 @@ if TYPE_CHECKING:
     from .tracing import Trace
 
 # Trace options that a schedule may also take as parameters (OneCycleLR's steps_per_epoch,
-# a recipe's lr): given to the schedule unless it sets them itself.
+# a recipe's lr): given to the schedule unless it sets them itself. A parameter with another
+# name says which option it means with Param.same_as (timm's updates_per_epoch).
 SHARED_OPTIONS = ("steps_per_epoch", "lr")
+
+
+def shared_params(entry: Entry) -> list[tuple[str, Param]]:
+    """(trace option, parameter) for each parameter of ``entry`` that means a trace option."""
+    out = []
+    for param in entry.params:
+        option = param.same_as or param.name
+        if option in SHARED_OPTIONS:
+            out.append((option, param))
+    return out
 
 
 def shared_args(spec: Spec, opts: TraceOptions) -> Spec:
     """``spec`` with the trace options it also takes as parameters, unless it sets them."""
     updates = {}
-    for name in SHARED_OPTIONS:
-        value = getattr(opts, name)
-        param = spec.entry.param(name)
-        if value is not None and param is not None and name not in spec.args:
-            updates[name] = spec_mod.coerce(value, param)
+    for option, param in shared_params(spec.entry):
+        value = getattr(opts, option)
+        if value is not None and param.name not in spec.args:
+            updates[param.name] = spec_mod.coerce(value, param)
     return spec_mod.with_args(spec, **updates) if updates else spec
 
 

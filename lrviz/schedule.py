@@ -59,6 +59,10 @@ class Param:
     choices: tuple[str, ...] = ()
     help: str = ""
     annotation: str = ""
+    # What this parameter means under another name: a trace option (``steps_per_epoch``),
+    # whose value it takes when the schedule does not set it (a parameter of that very name
+    # does so without saying, lrviz.runs.SHARED_OPTIONS); or ``mode``, the metric's direction.
+    same_as: str = ""
 
     @property
     def required(self) -> bool:
@@ -110,6 +114,34 @@ class CodeParts:
 
 
 @dataclass(frozen=True)
+class Loop:
+    """How a library's own training loop steps its scheduler, where that is not torch's
+    ``scheduler.step()`` once per iteration (timm's ``train.py``: ``step_update`` after every
+    update, ``step(epoch)`` at the end of every epoch)."""
+
+    advance: Callable[[Any, int, int | None, float | None], None]
+    """After iteration ``i`` has read its values: ``advance(scheduler, i + 1, steps_per_epoch,
+    metric)``, with the number of updates done, the steps per epoch (None when the loop has no
+    epochs) and, at the end of an epoch of a metric-driven schedule, that epoch's metric
+    (else None)."""
+    code: Callable[[int | None, bool], list[str]]
+    """The same in Python, for ``--print-code``: the lines of the loop's body (indented by four
+    spaces, the loop variable is ``step``) that follow reading the LR, given the steps per epoch
+    and whether the metric is in a list ``metric`` with one value per epoch (else the lines
+    compute ``val_loss = ...``)."""
+    epochs: bool = False
+    """Its time counts epochs: its horizon is in epochs, and without ``--steps-per-epoch``
+    each step is one epoch."""
+    steps_per_epoch: int | None = None
+    """The steps per epoch its own arguments fix (timm's ``updates_per_epoch``), if any."""
+
+    def epoch_length(self, given: int | None) -> int | None:
+        """The steps per epoch of a run: the one given, else the arguments', else one step
+        per epoch for a schedule whose time counts epochs (None: the loop has no epochs)."""
+        return given or self.steps_per_epoch or (1 if self.epochs else None)
+
+
+@dataclass(frozen=True)
 class Stop:
     """A schedule that refuses to be stepped past ``steps`` (one more step() raises)."""
 
@@ -155,6 +187,9 @@ class Entry:
     phases: Callable[[Spec], list[tuple[int, Spec]]] | None = field(default=None, compare=False, repr=False)
     # A line figures show under the schedule's title (how its children combine), or None.
     note: Callable[[Spec], str | None] | None = field(default=None, compare=False, repr=False)
+    # How its library's training loop steps it, when that is not one scheduler.step() per
+    # iteration (timm's step_update and step(epoch)); None for torch's loop.
+    loop: Callable[[Spec], Loop] | None = field(default=None, compare=False, repr=False)
 
     @property
     def user_params(self) -> tuple[Param, ...]:
@@ -210,6 +245,12 @@ class Spec:
         if param is None:
             raise KeyError(name)
         return None if param.required else param.default
+
+    def metric_mode(self) -> str | None:
+        """'min' or 'max': which way a metric-driven schedule wants its metric to go (its
+        ``mode``, or the parameter that means the same), or None when it does not say."""
+        param = self.entry.param("mode") or next((p for p in self.entry.params if p.same_as == "mode"), None)
+        return None if param is None else str(self.value(param.name))
 
     def children(self) -> list[Spec]:
         out: list[Spec] = []

@@ -5,7 +5,9 @@ that training iteration ``i`` uses: the value read from ``optimizer.param_groups
 the i-th ``scheduler.step()``, exactly as a training loop sees it. Stepping is lean: no
 per-step ``optimizer.step()``/``zero_grad()``/``state_dict()`` (no scheduler reads optimizer
 state); one no-op ``optimizer.step()`` after construction keeps torch's step-order warning
-from firing. No I/O happens here.
+from firing. A family whose library steps its schedulers its own way (timm's ``step_update``
+after every update and ``step(epoch)`` after every epoch) says how with its entries'
+:class:`~lrviz.schedule.Loop`, and the trace follows that loop instead. No I/O happens here.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import optimizers, registry
 from .errors import LrvizError
 from .optimizers import OptimizerSpec
-from .schedule import Context, Event, Spec, check_tree, exc_text
+from .schedule import Context, Event, Loop, Spec, check_tree, exc_text
 from .schedule import horizon as schedule_horizon
 from .spec import parse
 
@@ -141,6 +143,10 @@ def trace(
     per step, or, when ``steps_per_epoch`` is given, once per epoch (after the epoch's last
     step) with one value per epoch, as a training loop validates once per epoch.
 
+    A schedule whose library has its own training loop (its entry's ``loop``) is stepped as
+    that loop steps it, in epochs of ``steps_per_epoch`` steps (or as many as its own
+    arguments say); a schedule whose time counts epochs then takes one step per epoch.
+
     Schedules covered by :mod:`lrviz.fast_path` are computed without stepping (or importing)
     torch, to the same values; ``exact=True`` always steps the real scheduler.
     ``progress(done, total)`` is called now and then while torch is stepped.
@@ -166,6 +172,18 @@ def trace(
     if steps_per_epoch is not None:
         if isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int) or steps_per_epoch < 1:
             raise LrvizError(f"--steps-per-epoch must be a whole number >= 1, got {steps_per_epoch!r}")
+    loop = entry.loop(spec) if entry.loop is not None else None
+    loop_notes: list[str] = []
+    loop_epoch: int | None = None  # the steps per epoch of the library's own loop
+    if loop is not None:
+        own = loop.steps_per_epoch
+        if steps_per_epoch is not None and own is not None and own != steps_per_epoch:
+            loop_notes.append(
+                f"{spec.name}: its arguments say {own} steps per epoch, --steps-per-epoch says {steps_per_epoch}; "
+                f"the loop's epochs have {steps_per_epoch}"
+            )
+        steps_per_epoch = steps_per_epoch or own
+        loop_epoch = loop.epoch_length(steps_per_epoch)
     per_epoch = bool(entry.needs_metric and steps_per_epoch)
     source: metrics_mod.Metric | None = None
     if entry.needs_metric:
@@ -196,6 +214,12 @@ def trace(
             if per_epoch and steps_per_epoch:
                 steps *= steps_per_epoch
                 horizon_reason += ", in epochs"
+            elif loop is not None and loop.epochs:
+                if steps_per_epoch:
+                    steps *= steps_per_epoch
+                    horizon_reason += f", in epochs of {steps_per_epoch} steps"
+                else:
+                    horizon_reason += ", one step per epoch (--steps-per-epoch N for N updates each)"
     steps = _validate_steps(steps)
     n_groups = len(opt_spec.lrs)
     if steps * n_groups > MAX_VALUES:
@@ -215,7 +239,7 @@ def trace(
         ctx = Context(groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt))
     else:
         ctx = Context(groups=n_groups, optimizer=info.class_name, has_momentum=info.has_momentum)
-    found = check_tree(spec, ctx)
+    found = check_tree(spec, ctx) + loop_notes
 
     stop = entry.stop(spec) if entry.stop is not None else None
     if stop is not None and steps > stop.steps:
@@ -244,7 +268,7 @@ def trace(
         if per_epoch:
             metric_note += f"; stepped once per epoch ({steps_per_epoch} steps)"
         mode_hint = getattr(source, "mode_hint", None)
-        if mode_hint and entry.param("mode") is not None and mode_hint != _mode(spec):
+        if mode_hint and spec.metric_mode() is not None and mode_hint != _mode(spec):
             found.append(
                 f"the metric looks like one to {'maximise' if mode_hint == 'max' else 'minimise'} "
                 f"but {spec.name} has mode='{_mode(spec)}'"
@@ -264,7 +288,9 @@ def trace(
         # stdout, where it would corrupt CSV and JSON
         with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("always")
-            lr_values, mom_values, mom_name, events = _step(spec, opt, steps, metric_values, every, progress)
+            lr_values, mom_values, mom_name, events = _step(
+                spec, opt, steps, metric_values, every, progress, loop, loop_epoch
+            )
             events += _milestones(spec, steps)
         for w in caught:
             text = f"{_warning_source(w.filename)}: {w.message}"
@@ -304,7 +330,7 @@ def _warning_source(filename: str) -> str:
 
 
 def _mode(spec: Spec) -> str:
-    return str(spec.value("mode")) if spec.entry.param("mode") is not None else "min"
+    return spec.metric_mode() or "min"
 
 
 PROGRESS_EVERY = 1 << 16
@@ -318,6 +344,8 @@ def _step(
     metric: np.ndarray | None,
     every: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    loop: Loop | None = None,
+    steps_per_epoch: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, str | None, list[Event]]:
     import numpy as np
 
@@ -349,7 +377,11 @@ def _step(
                 lr_rows[g][i] = group["lr"]
                 if mom is not None:
                     mom[g, i] = group["momentum"] if key == "momentum" else group["betas"][0]
-            if metric is None:
+            if loop is not None:
+                # the library's own loop: the metric only at the end of an epoch
+                value = None if metric is None or (i + 1) % every else float(metric[(i + 1) // every - 1])
+                loop.advance(scheduler, i + 1, steps_per_epoch, value)
+            elif metric is None:
                 step()
             elif every == 1:
                 step(float(metric[i]))

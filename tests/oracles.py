@@ -5,8 +5,9 @@ stepped here the way a user's training loop steps it: build an optimizer, build 
 on it, and at every training step read each param group's LR (and momentum, or Adam's
 beta1) before ``scheduler.step()``. Nothing here uses lrviz.
 
-Other oracles stay where they are: test_recipes runs the Dive into Deep Learning seed's own
-classes, and test_safe_expr compares with Python's own lambdas.
+timm's schedulers are told the time rather than stepped, so :func:`timm_loop` is timm's own
+``train.py`` loop around them. Other oracles stay where they are: test_recipes runs the Dive
+into Deep Learning seed's own classes, and test_safe_expr compares with Python's own lambdas.
 """
 
 from __future__ import annotations
@@ -86,34 +87,14 @@ def training_loop(
     already read, and OneCycleLR refuses a step past its total. Whatever torch raises (in
     the optimizer, in ``make`` or in a step before the last read) propagates.
     """
-    lrs = list(group_lrs) or [lr]
-    cls, options = OPTIMIZERS[optimizer]
-    options = dict(options)
-    if momentum is not None:
-        options["momentum"] = momentum
-    if betas is not None:
-        options["betas"] = betas
-    seed = torch.Generator().manual_seed(0)
-    groups = [{"params": [torch.nn.Parameter(torch.randn(2, 2, generator=seed))], "lr": value} for value in lrs]
-    opt = cls(groups, lr=lrs[0], **options)
+    opt = _optimizer(optimizer, list(group_lrs) or [lr], momentum, betas)
     scheduler = make(opt)
-
-    lr_read = np.empty((len(lrs), steps))
-    momentum_read = np.full((len(lrs), steps), np.nan)
+    reads = _Reads(opt, steps, read_state_dict)
     for i in range(steps):
         if backward:
-            opt.zero_grad()
-            loss = sum((p**2).sum() for group in opt.param_groups for p in group["params"])
-            loss.backward()
+            _backward(opt)
         opt.step()
-        read = opt.state_dict()["param_groups"] if read_state_dict else opt.param_groups
-        assert len(read) == len(lrs), "the scheduler added or removed param groups"
-        for g, group in enumerate(read):
-            lr_read[g, i] = group["lr"]
-            if "momentum" in group:
-                momentum_read[g, i] = group["momentum"]
-            elif "betas" in group:
-                momentum_read[g, i] = group["betas"][0]
+        reads.read(i)
         if i == steps - 1:
             break
         if (i + 1) % every == 0:
@@ -121,7 +102,97 @@ def training_loop(
                 scheduler.step()
             else:
                 scheduler.step(float(metric[(i + 1) // every - 1]))
+    return reads.result()
 
-    has = {"momentum" in group or "betas" in group for group in opt.param_groups}
-    assert len(has) == 1, "some param groups have a momentum, others not"
-    return Loop(lr_read, momentum_read if has.pop() else None)
+
+def timm_loop(
+    make: Callable[[torch.optim.Optimizer], Any],
+    updates: int,
+    *,
+    updates_per_epoch: int | None = None,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    group_lrs: Sequence[float] = (),
+    momentum: float | None = None,
+    betas: tuple[float, float] | None = None,
+    metric: Sequence[float] | np.ndarray | None = None,
+) -> Loop:
+    """Run ``updates`` optimizer updates of timm's own training loop and return what they read.
+
+    timm's schedulers are stepped the way its ``train.py`` steps them, with the optimizer of
+    :func:`training_loop`, and the values read at the same point (before the update's
+    ``optimizer.step()`` changes anything but the parameters). In ``train_one_epoch`` each
+    update is: ``loss.backward()``, ``optimizer.step()``, ``num_updates += 1``,
+    ``lr_scheduler.step_update(num_updates=num_updates, metric=<the running mean loss>)``;
+    after an epoch of ``updates_per_epoch`` updates, the main loop calls
+    ``lr_scheduler.step(epoch + 1, <the epoch's eval metric>)`` with ``metric[epoch]`` (None
+    without a metric). Without ``updates_per_epoch`` the loop has no epochs: only
+    ``step_update`` is called. Nothing is stepped after the last read.
+    """
+    opt = _optimizer(optimizer, list(group_lrs) or [lr], momentum, betas)
+    scheduler = make(opt)
+    reads = _Reads(opt, updates)
+    num_updates = 0
+    losses: list[float] = []
+    for i in range(updates):
+        losses.append(float(_backward(opt)))
+        opt.step()
+        reads.read(i)
+        if i == updates - 1:
+            break
+        num_updates += 1
+        scheduler.step_update(num_updates=num_updates, metric=sum(losses) / len(losses))
+        if updates_per_epoch and num_updates % updates_per_epoch == 0:
+            epoch = num_updates // updates_per_epoch - 1
+            losses.clear()
+            scheduler.step(epoch + 1, None if metric is None else float(metric[epoch]))
+    return reads.result()
+
+
+def _optimizer(
+    name: str, lrs: list[float], momentum: float | None, betas: tuple[float, float] | None
+) -> torch.optim.Optimizer:
+    """``OPTIMIZERS[name]`` with one 2x2 parameter (seeded random values) per group."""
+    cls, options = OPTIMIZERS[name]
+    options = dict(options)
+    if momentum is not None:
+        options["momentum"] = momentum
+    if betas is not None:
+        options["betas"] = betas
+    seed = torch.Generator().manual_seed(0)
+    groups = [{"params": [torch.nn.Parameter(torch.randn(2, 2, generator=seed))], "lr": value} for value in lrs]
+    return cls(groups, lr=lrs[0], **options)
+
+
+def _backward(opt: torch.optim.Optimizer) -> torch.Tensor:
+    """``zero_grad()`` and ``backward()`` of a loss of every parameter (the blog posts' loop)."""
+    opt.zero_grad()
+    loss = sum((p**2).sum() for group in opt.param_groups for p in group["params"])
+    assert isinstance(loss, torch.Tensor)
+    loss.backward()
+    return loss.detach()
+
+
+class _Reads:
+    """Every group's lr and momentum (or beta1), one column per step."""
+
+    def __init__(self, opt: torch.optim.Optimizer, steps: int, state_dict: bool = False) -> None:
+        self.opt, self.state_dict = opt, state_dict
+        self.groups = len(opt.param_groups)
+        self.lr = np.empty((self.groups, steps))
+        self.momentum = np.full((self.groups, steps), np.nan)
+
+    def read(self, i: int) -> None:
+        read = self.opt.state_dict()["param_groups"] if self.state_dict else self.opt.param_groups
+        assert len(read) == self.groups, "the scheduler added or removed param groups"
+        for g, group in enumerate(read):
+            self.lr[g, i] = group["lr"]
+            if "momentum" in group:
+                self.momentum[g, i] = group["momentum"]
+            elif "betas" in group:
+                self.momentum[g, i] = group["betas"][0]
+
+    def result(self) -> Loop:
+        has = {"momentum" in group or "betas" in group for group in self.opt.param_groups}
+        assert len(has) == 1, "some param groups have a momentum, others not"
+        return Loop(self.lr, self.momentum if has.pop() else None)

@@ -1,6 +1,6 @@
 """The versions the committed gallery was drawn with, and whether they are the ones installed.
 
-A figure's bytes depend on torch, matplotlib, numpy and transformers. The versions that drew
+A figure's bytes depend on torch, matplotlib, numpy, transformers and timm. The versions that drew
 the committed gallery/ are pinned in .github/gallery-constraints.txt, which CI installs
 before the tests. Tests that compare with those committed bytes run only where the pins hold
 and are skipped elsewhere, naming the versions that differ: a new release of a dependency

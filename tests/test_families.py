@@ -14,6 +14,7 @@ import importlib
 import inspect
 import re
 
+import libraries
 import numpy as np
 import pytest
 from clirun import run_ok
@@ -32,8 +33,7 @@ def run_code(code: str, metric: np.ndarray | None) -> np.ndarray:
     if metric is not None:
         # the script leaves the validation metric to the user: feed it the trace's own
         code = code.replace("    val_loss = ...  # computed on your validation set", "    val_loss = METRIC[step]")
-    namespace: dict = {"METRIC": metric}
-    exec(compile(code, "<lrviz --print-code>", "exec"), namespace)  # the script lrviz generated, not user text
+    namespace = libraries.run(code, {"METRIC": metric})  # the script lrviz generated, not user text
     return np.array(namespace["lrs"]).T
 
 
@@ -95,7 +95,36 @@ def _d2l_origin(entry: Entry, origin: str) -> None:
     assert entry.name in d2l.CLASSES, f"{entry.name} is not one of the book's classes"
 
 
-ORIGINS = {"torch": _torch_origin, "transformers": _transformers_origin, "d2l": _d2l_origin}
+def _timm_origin(entry: Entry, origin: str) -> None:
+    """``timm.scheduler.Name (timm VERSION)``, a scheduler class of the installed timm, or
+    ``timm.scheduler.create_scheduler_v2(sched='name') (timm VERSION)``, a name its
+    create_scheduler_v2 compares ``sched`` with."""
+    from lrviz.families import timm_source
+
+    match = re.fullmatch(r"timm\.scheduler\.(\w+)(?:\(sched='([\w-]+)'\))? \(timm (\S+)\)", origin)
+    assert match, origin
+    name, sched, version = match.groups()
+    package = timm_source.scheduler_package()
+    found = getattr(package, name, None)
+    if sched is None:
+        assert inspect.isclass(found) and issubclass(found, package.scheduler.Scheduler), origin
+        assert entry.name == name, origin
+    else:
+        assert name == "create_scheduler_v2" and callable(found), origin
+        source = inspect.getsource(found)
+        assert re.search(rf"sched (==|in) [^\n]*'{re.escape(sched)}'", source), origin
+        assert entry.name == f"timm.{sched}", origin
+    from importlib import metadata
+
+    assert version == metadata.version("timm"), origin
+
+
+ORIGINS = {
+    "torch": _torch_origin,
+    "transformers": _transformers_origin,
+    "d2l": _d2l_origin,
+    "timm": _timm_origin,
+}
 """Per family, what its entries' origin must say. A family missing here fails the test below."""
 
 

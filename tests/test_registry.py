@@ -90,6 +90,15 @@ def test_names_are_case_insensitive_with_prefixes(text):
     assert registry.get(text).name == "CyclicLR"
 
 
+def test_every_entry_is_found_by_its_own_name():
+    """The name lrviz writes for a schedule (in lists, labels, configs, the explorer) finds
+    that schedule again: a family whose names another family has already taken writes them
+    with its own name as a prefix (timm.cosine)."""
+    for entry in registry.entries():
+        assert registry.listed(entry.name) is entry, entry.name
+        assert registry.find(f"{entry.family}.{entry.name}") is entry, entry.name
+
+
 def test_unknown_name_suggests():
     with pytest.raises(registry.LrvizError, match="did you mean .*'CyclicLR'"):
         registry.get("cycliclrr")

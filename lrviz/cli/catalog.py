@@ -112,6 +112,9 @@ def describe_cmd(
     version = registry.family(entry.family).version()
     console.print(f"[bold]{escape(entry.name)}[/]  [dim]{escape(origin)}{f' ({version})' if version else ''}[/]")
     console.print(entry.summary, highlight=False)
+    note = registry.ambiguity(head)
+    if note:
+        console.print(f"[dim]{escape(note)}[/]", highlight=False)
     problem = entry.unavailable()
     if problem:
         console.print(f"[yellow]Not installed here: {escape(problem)}[/]")

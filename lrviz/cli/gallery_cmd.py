@@ -59,7 +59,7 @@ def gallery_cmd(
     The figures are declared in one TOML file (lrviz's own, or --from yours): each is a
     config file's [[schedule]] tables and options, plus an id, a section and a note. Every
     schedule in the registry appears at least once. The output is the same byte for byte on
-    every run with the same torch, matplotlib and transformers.
+    every run with the same torch, matplotlib, transformers and timm.
 
     Examples:
 

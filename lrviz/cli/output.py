@@ -62,7 +62,14 @@ def print_code(traces: Sequence[Trace]) -> None:
             print(f"# --- {t.label} ---")
         every = int(t.metric_steps[0]) + 1 if t.metric_steps is not None and len(t.metric_steps) else 1
         print(
-            torch_code(t.spec, t.optimizer_spec, t.n_steps, None if t.metric is None else t.metric.tolist(), every),
+            torch_code(
+                t.spec,
+                t.optimizer_spec,
+                t.n_steps,
+                None if t.metric is None else t.metric.tolist(),
+                every,
+                epoch_length=t.steps_per_epoch,
+            ),
             end="",
         )
         if k < len(traces) - 1:

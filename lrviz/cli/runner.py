@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from lrviz import registry
 from lrviz.errors import LrvizError
+from lrviz.spec import schedule_head
 
 from . import output
 from .options import Format, Layout
@@ -251,6 +253,9 @@ def gather(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs) ->
                     f"e.g. 'lrviz {command} cycliclr --base-lr 0.1'"
                 )
             continue
+        note = registry.ambiguity(schedule_head(text))
+        if note:
+            output.stderr(f"lrviz: note: {note}")
         job.specs.append(resolve(text, options, command=command, common=common_options(ctx), shared=cli))
         job.options.append(cli)
         job.labels.append(None)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from lrviz import registry
 from lrviz import spec as spec_mod
 from lrviz.errors import LrvizError, did_you_mean
-from lrviz.runs import SHARED_OPTIONS
+from lrviz.runs import shared_params
 from lrviz.schedule import Entry, Kind, Param
 
 if TYPE_CHECKING:
@@ -166,8 +166,8 @@ def resolve(
         entry.require()
     options = schedule_options(entry, tokens, command=command, common=common)
     if shared is not None:
-        for name in SHARED_OPTIONS:
-            value = getattr(shared, name)
-            if value is not None and entry.param(name) is not None:
-                options.setdefault(name, str(value))
+        for option, param in shared_params(entry):
+            value = getattr(shared, option)
+            if value is not None:
+                options.setdefault(param.name, str(value))
     return spec_mod.from_options(entry.name, options, base=base)

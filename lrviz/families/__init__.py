@@ -4,4 +4,4 @@ Each module defines ``FAMILY``, an object implementing :class:`lrviz.family.Fami
 entries carry the family's hooks. Adding a family is adding its module and its name here.
 """
 
-FAMILIES = ("torch", "d2l", "transformers", "user")
+FAMILIES = ("torch", "d2l", "transformers", "timm", "user")

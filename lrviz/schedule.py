@@ -136,6 +136,7 @@ class Entry:
     needs_metric: bool = False  # stepped with a metric value (scheduler.step(val_loss))
     absolute: bool = False  # sets the LR itself: the optimizer's lr is not used
     periodic: bool = False  # its first rise is a cycle's, never a warmup
+    piecewise: bool = False  # the LR holds between jumps (StepLR): figures draw it as steps
     required_note: str = ""  # what `list` adds to the required options ("or --epochs and ...")
     # The family's behaviour.
     build: Callable[[Spec, Any], Any] | None = field(default=None, compare=False, repr=False)
@@ -377,6 +378,16 @@ def check_tree(spec: Spec, ctx: Context) -> list[str]:
         if node.entry.check is not None:
             found.extend(node.entry.check(node, ctx))
     return found
+
+
+def piecewise(spec: Spec) -> bool:
+    """Whether the LR holds between a few jumps (the entry says so), so that a figure draws
+    steps rather than slopes between consecutive steps. A composite is when every child is:
+    its values are its children's, handed over or multiplied."""
+    if spec.entry.piecewise:
+        return True
+    children = spec.children()
+    return bool(children) and all(piecewise(c) for c in children)
 
 
 def horizon(spec: Spec) -> tuple[int, str]:

@@ -259,7 +259,16 @@ ABSOLUTE = "The optimizer's own lr is ignored: every param group gets this absol
 ABSOLUTE_SHORT = "Absolute LR: the optimizer's lr is ignored."
 
 
-def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example: str, *, decays: bool = True) -> Entry:
+def _entry(
+    name: str,
+    summary: str,
+    params: tuple[Param, ...],
+    doc: str,
+    example: str,
+    *,
+    decays: bool = True,
+    piecewise: bool = False,
+) -> Entry:
     return Entry(
         name=name,
         family=FAMILY.name,
@@ -272,6 +281,7 @@ def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example
         check=check,
         example=example,
         decays=decays,
+        piecewise=piecewise,
         code=code,
         origin=ORIGIN,
         absolute=True,
@@ -322,6 +332,7 @@ def _entries() -> list[Entry]:
             "gives the same values. MXNet's original MultiFactorScheduler (used by D2L) decays only when "
             "the update count is past a step, so there each drop comes one update later.",
             "MultiFactorScheduler(step=[3, 8], factor=0.5, base_lr=0.5)",
+            piecewise=True,
         ),
         _entry(
             "CosineScheduler",

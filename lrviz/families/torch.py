@@ -74,6 +74,9 @@ DECAYING = {
     "MultiplicativeLR",
 }
 
+# Schedules whose LR holds between jumps: drawn as steps.
+PIECEWISE = {"StepLR", "MultiStepLR", "ConstantLR", "ReduceLROnPlateau"}
+
 
 # --------------------------------------------------------------------------------------
 # Horizons: how many steps show the whole shape
@@ -464,6 +467,7 @@ class TorchFamily(BaseFamily):
                     decays=info.name in DECAYING,
                     needs_metric=info.name == "ReduceLROnPlateau",
                     periodic=info.name in _PERIODIC,
+                    piecewise=info.name in PIECEWISE,
                     required_note=_REQUIRED_NOTES.get(info.name, ""),
                     code_import="from torch.optim import lr_scheduler",
                     fast=COMPUTE.get(info.name),

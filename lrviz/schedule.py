@@ -400,9 +400,23 @@ def horizon(spec: Spec) -> tuple[int, str]:
 DEFAULT_HORIZON = 100
 
 
-def clamp(n: float, low: int = 10, high: int = 1_000_000) -> int:
+MIN_HORIZON = 10
+
+
+def clamp(n: float, low: int = MIN_HORIZON, high: int = 1_000_000) -> int:
     """A horizon of ``n`` steps kept within [low, high]."""
     return int(max(low, min(high, math.ceil(n))))
+
+
+def tail(end: float) -> int:
+    """How many steps past a schedule's end its horizon shows: enough to see that it ended
+    (a tenth of its length, at least two), not so many that the figure is mostly after it."""
+    return max(2, math.ceil(end / 10))
+
+
+def past_end(end: float) -> int:
+    """The horizon of a schedule that ends at step ``end``: the end and a short tail."""
+    return clamp(end + tail(end))
 
 
 def exc_text(exc: BaseException) -> str:

@@ -29,7 +29,6 @@ class Case:
     labels: Sequence[str | None] = ()
     trace: dict[str, Any] = field(default_factory=dict)
     figure: dict[str, Any] = field(default_factory=dict)
-    slow: bool = False
 
 
 def figure_of(case: Case) -> Any:
@@ -187,20 +186,18 @@ STRESS = [
         figure={"style": "dark_background", "annotate": True},
     ),
     # long traces: millions of steps, drawn as their envelope
-    Case("long-steplr-20m", ["StepLR(step_size=5000000, gamma=0.5)"], trace={"steps": 20_000_000}, slow=True),
+    Case("long-steplr-20m", ["StepLR(step_size=5000000, gamma=0.5)"], trace={"steps": 20_000_000}),
     Case(
         "long-cyclic-10m",
         ["CyclicLR(base_lr=1e-4, max_lr=1e-3, step_size_up=200000, mode='triangular2')"],
         trace={"steps": 10_000_000, "optimizer": "adam", "lr": 1e-3},
         figure={"annotate": True},
-        slow=True,
     ),
     Case(
         "long-cosine-epochs-10m",
         ["CosineAnnealingWarmRestarts(T_0=1000000, T_mult=2)"],
         trace={"steps": 10_000_000, "steps_per_epoch": 100_000},
         figure={"annotate": True},
-        slow=True,
     ),
 ]
 
@@ -211,7 +208,7 @@ def _annotated_examples() -> list[Case]:
     for entry in registry.entries():
         if not entry.example or entry.unavailable():
             continue
-        out.append(Case(f"annotate-{entry.name}", [entry.example], figure={"annotate": True}, slow=True))
+        out.append(Case(f"annotate-{entry.name}", [entry.example], figure={"annotate": True}))
     out.append(
         Case(
             "annotate-user-class",
@@ -225,8 +222,22 @@ def _annotated_examples() -> list[Case]:
 ALL_STRESS = STRESS + _annotated_examples()
 
 
+# The default run draws these; -m slow draws every case (and the gallery, below).
+FAST = {
+    "small-lr-momentum",
+    "log-groups-annotated",
+    "three-annotated",
+    "five-long-labels",
+    "grid-metric-and-others",
+    "plateau-annotated",
+    "narrow-grid",
+    "dark",
+    "annotate-user-class",
+}
+
+
 def _params(cases: Sequence[Case]) -> list[Any]:
-    return [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in cases]
+    return [pytest.param(c, id=c.id, marks=[] if c.id in FAST else [pytest.mark.slow]) for c in cases]
 
 
 @pytest.fixture()
@@ -234,10 +245,36 @@ def _user_modules(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT))
 
 
+def _clean(fig: Any) -> list[str]:
+    """Defects at the figure's own dpi, and at 80 dpi (a thumbnail's: text is hinted to
+    whole pixels, so it is a little wider there)."""
+    return defects(fig) + [f"at 80 dpi: {d}" for d in defects(fig, dpi=80)]
+
+
 @pytest.mark.parametrize("case", _params(ALL_STRESS))
 @pytest.mark.usefixtures("_user_modules")
 def test_stress_figures_have_no_layout_defects(case):
-    assert defects(figure_of(case)) == []
+    assert _clean(figure_of(case)) == []
+
+
+def _gallery_figures() -> list[Any]:
+    from lrviz import gallery
+
+    return [pytest.param(f, id=f.id, marks=[pytest.mark.slow]) for f in gallery.load().drawable]
+
+
+@pytest.mark.parametrize("fig", _gallery_figures())
+def test_gallery_figures_have_no_layout_defects(fig):
+    """Every gallery figure as its command draws it, at the SVG's dpi and the thumbnail's."""
+    from lrviz.gallery import THUMB_WIDTH
+
+    config = fig.config
+    specs = [shared_args(run.spec, config.trace) for run in config.runs]
+    names = labels(specs, [run.label for run in config.runs])
+    traces = trace_all(specs, [config.trace] * len(specs), names, [config.folder] * len(specs))
+    drawn = draw(traces, config.figure)
+    found = defects(drawn) + [f"thumbnail: {d}" for d in defects(drawn, dpi=THUMB_WIDTH / drawn.get_figwidth())]
+    assert found == []
 
 
 # --------------------------------------------------------------------------------------

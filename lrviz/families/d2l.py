@@ -30,7 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 from lrviz.family import BaseFamily
 from lrviz.introspect import MISSING
-from lrviz.schedule import DEFAULT_HORIZON, CodeParts, Context, Entry, Kind, Param, Spec, clamp, fail, render_value
+from lrviz.schedule import (
+    DEFAULT_HORIZON,
+    CodeParts,
+    Context,
+    Entry,
+    Kind,
+    Param,
+    Spec,
+    clamp,
+    fail,
+    past_end,
+    render_value,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,7 +149,7 @@ def build(spec: Spec, optimizer: Any) -> Any:
 
 def horizon(spec: Spec) -> tuple[int, str]:
     if spec.name == "CosineScheduler":
-        return clamp(1.5 * spec.value("max_update")), "max_update and half as many again"
+        return past_end(spec.value("max_update")), "max_update and a short tail"
     if spec.name == "MultiFactorScheduler":
         last = max(spec.value("step") or [0])
         return clamp(last + max(10, last / 4)), "past the last step"

@@ -930,6 +930,12 @@ def _key_entry(label: _Label) -> tuple[Any, str]:
     return handle, label.text
 
 
+def _color_key(legend: Any, keyed: Sequence[_Label], first: int) -> None:
+    """The key's entries (after the series') in the colours of what they name."""
+    for text, label in zip(legend.get_texts()[first:], keyed, strict=True):
+        text.set_color(label.color)
+
+
 def _place_legend(fig: Figure, cell: _Cell, free: Obstacles, pad: float) -> bool:
     """The series legend (and the key) at the first corner or side of the panel where it
     covers nothing, else outside the panel: beside it when it is narrow enough, under the
@@ -953,6 +959,7 @@ def _place_legend(fig: Figure, cell: _Cell, free: Obstacles, pad: float) -> bool
             legend.set_loc(cast(Any, spot))
             box = Box.of(legend.get_window_extent(renderer))
             if free.free(box, pad):
+                _color_key(legend, keyed, len(cell.legend))
                 cell.placed.append(legend)
                 free.add(box)
                 return False
@@ -970,6 +977,7 @@ def _place_legend(fig: Figure, cell: _Cell, free: Obstacles, pad: float) -> bool
             if ncols == 1 or legend.get_window_extent(renderer).width <= container.bbox.width * 0.95:
                 break
             legend.remove()
+    _color_key(legend, keyed, len(cell.legend))
     cell.placed.append(legend)
     # beside or under the panel the legend takes part in the layout: when its entries
     # changed, the layout just used is not the one the figure will have

@@ -170,9 +170,9 @@ def _end(spec: Spec) -> int | None:
     a cosine at T_max, a ramp at total_iters, OneCycleLR at its total. None for schedules
     that go on (StepLR, restarts, cycles)."""
     if spec.name == "CosineAnnealingLR":
-        return max(1, abs(spec.value("T_max")))
+        return max(1, abs(int(spec.value("T_max"))))
     if spec.name in ("LinearLR", "ConstantLR", "PolynomialLR"):
-        return max(1, spec.value("total_iters"))
+        return max(1, int(spec.value("total_iters")))
     if spec.name == "OneCycleLR":
         return one_cycle_total(spec)
     return None

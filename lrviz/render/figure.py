@@ -535,21 +535,22 @@ def _locator(integer: bool, axis: str = "x") -> Any:
             return locs
 
         def _fits(self, locs: Any, vmin: float, vmax: float) -> bool:
-            if self.axis is None or len(locs) < 2:
+            owner: Any = self.axis  # an Axis once set on one
+            if owner is None or len(locs) < 2:
                 return True
-            ax = self.axis.axes
+            ax = owner.axes
             shown = [v for v in locs if min(vmin, vmax) <= v <= max(vmin, vmax)]
             if len(shown) < 2:
                 return True
             length_pt = (ax.bbox.width if axis == "x" else ax.bbox.height) * 72 / ax.figure.dpi
             gap_pt = abs(shown[1] - shown[0]) / (abs(vmax - vmin) or 1.0) * length_pt
-            size = float(self.axis.majorTicks[0].label1.get_fontsize())
+            size = float(owner.majorTicks[0].label1.get_fontsize())
             if axis == "y":
-                return gap_pt >= 1.5 * size
-            texts = self.axis.get_major_formatter().format_ticks(shown)
+                return bool(gap_pt >= 1.5 * size)
+            texts = owner.get_major_formatter().format_ticks(shown)
             prop = FontProperties(size=size)
             widest = max(text_to_path.get_text_width_height_descent(s, prop, ismath=False)[0] for s in texts)
-            return gap_pt >= widest + size
+            return bool(gap_pt >= widest + size)
 
     return FittingLocator(nbins="auto", steps=steps, integer=integer, min_n_ticks=2)
 
@@ -737,7 +738,7 @@ def _fit_subtitle(fig: Figure, atoms: Sequence[tuple[str, str]]) -> bool:
     room = 2 * min(middle, fig.bbox.width - middle) * 0.97
     if box.width <= room:
         return False
-    title.set_text(_wrap_atoms(atoms, title.get_fontsize(), room * 72 / fig.dpi))
+    title.set_text(_wrap_atoms(atoms, float(title.get_fontsize()), room * 72 / fig.dpi))
     return True
 
 
@@ -823,7 +824,7 @@ def _place_mark(ax: Axes, label: _Label, free: Obstacles, pad: float, cell: _Cel
     area = free.area
     fx = (x - area.x0) / ((area.x1 - area.x0) or 1.0)
     fy = (y - area.y0) / ((area.y1 - area.y0) or 1.0)
-    px = ax.figure.dpi / 72.0  # type: ignore[union-attr]
+    px = ax.get_figure(root=True).dpi / 72.0  # type: ignore[union-attr]
     spot = placement.find_spot(
         free,
         x,
@@ -879,7 +880,8 @@ def _place_floating(ax: Axes, label: _Label, free: Obstacles, pad: float, cell: 
     area = free.area
     variants = [label.text]
     if label.kind == "note":
-        variants.append(_wrap_words(label.text, label.fontsize, (area.x1 - area.x0) * 72 / ax.figure.dpi * 0.5))  # type: ignore[union-attr]
+        dpi = ax.get_figure(root=True).dpi  # type: ignore[union-attr]
+        variants.append(_wrap_words(label.text, label.fontsize, (area.x1 - area.x0) * 72 / dpi * 0.5))
     for text in variants:
         width, height = _text_size(ax, text, label.fontsize)
         for x, y, ha, va in _floating_spots(ax, label, area, width, pad):

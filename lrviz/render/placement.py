@@ -88,13 +88,14 @@ def line_segments(line: Any) -> np.ndarray:
     if len(v) < 2:
         return np.empty((0, 4))
     seg = np.column_stack([v[:-1], v[1:]])
-    return seg[np.isfinite(seg).all(axis=1)]
+    out: np.ndarray = seg[np.isfinite(seg).all(axis=1)]
+    return out
 
 
 def marker_points(line: Any) -> np.ndarray:
     """Where a Line2D draws its markers (every point, or its markevery subset), in display pixels."""
     import numpy as np
-    from matplotlib.lines import _mark_every_path
+    from matplotlib import lines
     from matplotlib.path import Path
 
     if line.get_marker() in (None, "None", "none", "", " ") or line.get_markersize() <= 0:
@@ -107,9 +108,11 @@ def marker_points(line: Any) -> np.ndarray:
     affine = transform.get_affine()
     every = line.get_markevery()
     if every is not None:
-        points = _mark_every_path(every, points, affine, line.axes)
-    out = affine.transform(points.vertices)
-    return out[np.isfinite(out).all(axis=1)]
+        # matplotlib's own choice of the points that get a marker
+        points = lines._mark_every_path(every, points, affine, line.axes)  # type: ignore[attr-defined]
+    shown = affine.transform(points.vertices)
+    out: np.ndarray = shown[np.isfinite(shown).all(axis=1)]
+    return out
 
 
 @dataclass
@@ -156,7 +159,7 @@ def obstacles(ax: Axes, margin: float, lines: Iterable[Any] | None = None) -> Ob
     """The obstacles of a laid-out axes: its lines (or ``lines``) and their markers."""
     import numpy as np
 
-    px_per_pt = ax.figure.dpi / 72.0  # type: ignore[union-attr]
+    px_per_pt = ax.get_figure(root=True).dpi / 72.0  # type: ignore[union-attr]
     segs = []
     marks = []
     for line in ax.get_lines() if lines is None else lines:
@@ -259,7 +262,7 @@ def find_spot_farther(
         # from the point to the box's nearest edge
         gx = max(abs(c[0] - x) - width / 2, 0.0)
         gy = max(abs(c[1] - y) - height / 2, 0.0)
-        return (gx * gx + gy * gy) ** 0.5
+        return float((gx * gx + gy * gy) ** 0.5)
 
     for cx, cy in sorted(centres, key=lambda c: (distance(c), c[1], c[0])):
         if distance((cx, cy)) > reach:

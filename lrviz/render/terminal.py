@@ -34,9 +34,11 @@ def chart(
     color: bool = True,
     log: bool = False,
     title: str | None = None,
+    momentum: bool = True,
 ) -> str:
     """The traces drawn in ``width`` x ``height`` characters: an LR panel, and a momentum (or
-    β1) panel below it when any momentum moves. Several traces are overlaid with a legend."""
+    β1) panel below it when any momentum moves (and ``momentum`` allows it: the explorer
+    leaves it out of a chart too short to read it). Several traces are overlaid with a legend."""
     import plotext as plt
 
     from .figure import common_x
@@ -46,7 +48,8 @@ def chart(
         raise LrvizError("nothing to plot")
     items = common_x(items)
     width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
-    show_momentum = any(t.momentum_varies for t in items)
+    height -= 1  # the heading's row: the whole chart is ``height`` rows
+    show_momentum = momentum and any(t.momentum_varies for t in items)
     epochs = bool(items[0].steps_per_epoch)
     xlabel = "epoch" if epochs else "step"
 

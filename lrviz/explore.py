@@ -377,8 +377,6 @@ def make_app(
             self.call_after_refresh(self.redraw)
 
         def _options(self, query: str) -> list[Any]:
-            from rich.text import Text
-
             out: list[Any] = []
             family = None
             for e in self._entries:
@@ -387,10 +385,8 @@ def make_app(
                 if e.family != family:
                     family = e.family
                     out.append(Option(f"[b $accent]{family}[/]", disabled=True, id=f"family:{family}"))
-                prompt = Text(f"  {e.name}")
-                if e.unavailable():
-                    prompt.append("  (not installed)", style="dim")
-                out.append(Option(prompt, id=e.name))
+                note = "  [dim](not installed)[/dim]" if e.unavailable() else ""
+                out.append(Option(f"  {e.name}{note}", id=e.name))
             return out
 
         def _highlight_current(self) -> None:

@@ -279,7 +279,7 @@ def plot(
         if warnings:
             text = "\n".join(_wrap_words(line, 8.5, fig.get_figwidth() * 72 * 0.96) for line in warnings)
             fig.supxlabel(text, color=theme.warning, fontsize=8.5, ha="center")
-        _place(fig, cells, theme, subtitle)
+        _place(fig, cells, subtitle)
     return fig
 
 
@@ -705,7 +705,7 @@ _LEGEND_SPOTS = (
 _MAX_ROUNDS = 8
 
 
-def _place(fig: Figure, cells: list[_Cell], theme: Theme, subtitle: Sequence[tuple[str, str]] = ()) -> None:
+def _place(fig: Figure, cells: list[_Cell], subtitle: Sequence[tuple[str, str]] = ()) -> None:
     """Axis labels fitted to their panels; legends, labels and notes where they cover no
     line, marker or each other.
 
@@ -722,7 +722,7 @@ def _place(fig: Figure, cells: list[_Cell], theme: Theme, subtitle: Sequence[tup
             continue  # laid out again before anything is placed
         changed = False
         for cell in cells if anything else []:
-            changed |= _place_cell(fig, cell, theme)
+            changed |= _place_cell(fig, cell)
         if not changed:
             return
 
@@ -779,7 +779,7 @@ def _shorter(text: str) -> Iterator[str]:
         yield text[: n - 1].rstrip() + "…"
 
 
-def _place_cell(fig: Figure, cell: _Cell, theme: Theme) -> bool:
+def _place_cell(fig: Figure, cell: _Cell) -> bool:
     """Place one cell's legend, notes and labels; True when its key or legend had to grow
     or move (the figure must be laid out and placed again)."""
     from . import placement

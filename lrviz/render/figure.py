@@ -14,6 +14,7 @@ none goes into a key beside the legend), and axis labels are fitted to their pan
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -503,11 +504,19 @@ def _CountFormatter() -> Any:
     return CountFormatter()
 
 
+@functools.lru_cache(maxsize=4096)
+def _label_width(text: str, size: float) -> float:
+    """The width in points of a tick label (matplotlib asks for ticks many times a draw)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=size)
+    return float(text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0])
+
+
 def _locator(integer: bool, axis: str = "x") -> Any:
     """Ticks on 1-2-5 multiples (0, 200, 400 ... not 0, 150, 300), whole numbers on a step
     or epoch axis when there are enough of them, and never so many that labels touch."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
     from matplotlib.ticker import MaxNLocator
 
     steps = [1, 2, 5, 10] if axis == "x" else [1, 2, 2.5, 5, 10]
@@ -548,8 +557,7 @@ def _locator(integer: bool, axis: str = "x") -> Any:
             if axis == "y":
                 return bool(gap_pt >= 1.5 * size)
             texts = owner.get_major_formatter().format_ticks(shown)
-            prop = FontProperties(size=size)
-            widest = max(text_to_path.get_text_width_height_descent(s, prop, ismath=False)[0] for s in texts)
+            widest = max(_label_width(text, size) for text in texts)
             return bool(gap_pt >= widest + size)
 
     return FittingLocator(nbins="auto", steps=steps, integer=integer, min_n_ticks=2)

@@ -145,6 +145,61 @@ def matches(entry: Entry, query: str) -> bool:
     return all(word in text for word in query.lower().split())
 
 
+def _on_off(on: bool) -> str:
+    return "true" if on else "false"
+
+
+def widget_kind(param: Param) -> str:
+    """How the form edits a parameter: "switch" for a true/false, "select" for a choice of
+    a few words, "input" (text) for everything else."""
+    if param.kind == Kind.BOOL and not param.nullable:
+        return "switch"
+    if param.kind == Kind.STR and param.choices:
+        return "select"
+    return "input"
+
+
+def placeholders(param: Param) -> list[str]:
+    """An empty field's placeholder, longest first: the field shows the longest that fits
+    its width whole (a cut one could read as another number: "default 200" for 2000), or
+    none; the hint line under the form always has it all."""
+    default = "required" if param.required else param.default_text
+    full = f"{param.type_text}, {'required' if param.required else f'default {default}'}"
+    return list(dict.fromkeys([full, default if param.required else f"default {default}", default]))
+
+
+def hint_text(param: Param) -> str:
+    """The line under the form for the field in focus: option, type, default and help."""
+    default = "required" if param.required else f"default {param.default_text}"
+    help_text = f": {param.help}" if param.help else ""
+    return f"{param.option}  {param.type_text}, {default}{help_text}"
+
+
+def loading_note(spec: Spec) -> str | None:
+    """What to say while a schedule's library is imported for the first time (transformers
+    takes seconds), or None when nothing is to be imported: the library is loaded already,
+    or lrviz computes this schedule without it."""
+    import sys
+
+    from . import fast_path
+
+    if fast_path.covers(spec):
+        return None
+    library = registry.family(spec.entry.family).distribution
+    if not library or library in sys.modules:
+        return None
+    return f"loading {library} (its first import takes a few seconds)…"
+
+
+def export_labels(traces: Sequence[Trace], pinned: int) -> list[str]:
+    """Legend labels for an exported view: each schedule's short distinct label (the name,
+    with the arguments that tell it from the others), the first ``pinned`` marked as pinned."""
+    from .analysis import short_labels
+
+    short = short_labels([t.spec for t in traces])
+    return [f"pinned {i + 1}: {label}" if i < pinned else label for i, label in enumerate(short)]
+
+
 # --------------------------------------------------------------------------------------
 # The app
 
@@ -157,10 +212,13 @@ def make_app(
     from textual.binding import Binding
     from textual.containers import Horizontal, Vertical, VerticalScroll
     from textual.screen import ModalScreen
-    from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+    from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, Switch
     from textual.widgets.option_list import Option
 
-    from .render.terminal import chart
+    from .render.terminal import MIN_HEIGHT, chart
+
+    # a momentum panel needs this many rows of chart to be read (with the LR panel above it)
+    momentum_rows = 18
 
     keys = (
         ("ctrl+f", "search", "Search schedules"),
@@ -187,13 +245,35 @@ def make_app(
             from rich.text import Text
 
             width, height = self.size.width, self.size.height
-            if not self.traces or width < 30 or height < 8:
+            if not self.traces or width < 30 or height < MIN_HEIGHT:
                 self.update("")
                 return
-            self.update(Text.from_ansi(chart(self.traces, width=width, height=height, color=True).rstrip("\n")))
+            moves = any(t.momentum_varies for t in self.traces)
+            if not moves or height >= momentum_rows:
+                self.update(Text.from_ansi(chart(self.traces, width=width, height=height, color=True).rstrip("\n")))
+                return
+            # too short for two panels: the LR alone, and a line that says where momentum went
+            drawn = Text.from_ansi(
+                chart(self.traces, width=width, height=height - 1, color=True, momentum=False).rstrip("\n") + "\n"
+            )
+            names = {t.momentum_name for t in self.traces if t.momentum_varies}
+            what = "β1" if names == {"beta1"} else "momentum"
+            drawn.append(f"{what} moves too: a taller terminal shows its panel", "dim")
+            self.update(drawn)
 
         def on_resize(self) -> None:
             self.redraw()
+
+    class Field(Input):
+        """A parameter's text field: its placeholder the longest of its forms that fits."""
+
+        def __init__(self, value: str, hints: Sequence[str], **kwargs: Any) -> None:
+            super().__init__(value, placeholder=hints[0], **kwargs)
+            self.hints = list(hints)
+
+        def on_resize(self) -> None:
+            room = self.content_size.width
+            self.placeholder = next((h for h in self.hints if len(h) <= room), "")
 
     class HelpScreen(ModalScreen[None]):
         BINDINGS: ClassVar[list[Any]] = [Binding("escape,f1,q", "dismiss", "Close")]
@@ -215,22 +295,38 @@ def make_app(
         CSS = """
         #left { width: 36; border-right: solid $primary-background; }
         #search { margin: 0 0 1 0; }
-        #schedules { height: 1fr; }
+        #schedules { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
         #description { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
         #main { width: 1fr; }
-        #chart { width: 1fr; height: 1fr; min-height: 10; }
-        #status { height: 1; padding: 0 1; color: $text-muted; }
-        #error { height: auto; padding: 0 1; color: $error; display: none; }
+        #chart { width: 1fr; height: 1fr; min-height: 8; }
+        #status { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
+        #error { height: auto; max-height: 4; padding: 0 1; color: $error; display: none; }
         #error.shown { display: block; }
+        #hint { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
         #form { height: 12; border-top: solid $primary-background; }
         .row { height: 1; margin: 0 0 1 0; }
         .row Label { width: 24; padding: 0 1; }
         .row Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
         .row Input:focus { background: $primary 30%; }
         .row Input.-invalid { background: $error 35%; }
+        .row .switch { width: 1fr; height: 1; }
+        .row Switch { height: 1; border: none; padding: 0 1; background: $boost; }
+        .row .switch Label { width: auto; padding: 0 1; }
+        .row Switch:focus { background: $primary 30%; }
+        .row Select { width: 1fr; height: 1; }
+        .row Select.-invalid > SelectCurrent { background: $error 35%; }
+        Screen.-narrow #left { width: 24; }
+        Screen.-narrow #description { display: none; }
+        Screen.-narrow .row Label { width: 21; }
+        Screen.-short #form { height: 1fr; min-height: 4; max-height: 10; }
+        Screen.-short .row { margin: 0; }
+        Screen.-short #hint { max-height: 1; }
         HelpScreen { align: center middle; }
-        #help { width: 76; height: auto; padding: 1 2; border: thick $primary; background: $surface; }
+        #help { width: 76; max-width: 100%; height: auto; padding: 1 2; border: thick $primary; background: $surface; }
         """
+        # 80x24 and the like: a narrower schedule list, a compact form
+        HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (typed by App)
+        VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
         # priority: the keys work while a field has focus (over the field's own ctrl+x "cut")
         BINDINGS: ClassVar[list[Any]] = [Binding(k, a, d, priority=True) for k, a, d in keys]
 
@@ -259,12 +355,26 @@ def make_app(
                     yield Static("", id="status")
                     yield Static("", id="error")
                     yield VerticalScroll(id="form")
+                    yield Static("", id="hint")
             yield Footer()
 
         def on_mount(self) -> None:
             self._build_form()
             self._highlight_current()
-            self.redraw()
+            self._redraw_soon()
+
+        def _redraw_soon(self) -> None:
+            """Redraw now, or, when the schedule's library is still to be imported (seconds,
+            for transformers), say so first and redraw once the note is on screen."""
+            try:
+                note = loading_note(self.state.spec())
+            except LrvizError:
+                note = None
+            if note is None:
+                self.redraw()
+                return
+            self.query_one("#status", Static).update(note)
+            self.call_after_refresh(self.redraw)
 
         def _options(self, query: str) -> list[Any]:
             out: list[Any] = []
@@ -292,15 +402,11 @@ def make_app(
             form = self.query_one("#form", VerticalScroll)
             form.remove_children()
             rows = []
+            self._hints: dict[str, str] = {}
             for p in self.state.entry.user_params:
-                hint = f"{p.type_text}, default {p.default_text}" if not p.required else f"{p.type_text}, required"
-                rows.append(
-                    Horizontal(
-                        Label(p.name),
-                        Input(self.state.fields.get(p.name, ""), placeholder=hint, id=f"p-{p.name}"),
-                        classes="row",
-                    )
-                )
+                key = f"p-{p.name}"
+                self._hints[key] = hint_text(p)
+                rows.append(Horizontal(Label(p.name), self._editor(p, key), classes="row"))
             trace_rows: list[tuple[str, str]] = [
                 ("steps", "steps (default: the whole shape)"),
                 ("optimizer", "optimizer: " + ", ".join(optimizers.KNOWN[:3]) + ", ..."),
@@ -311,17 +417,38 @@ def make_app(
             if self.state.entry.needs_metric:
                 trace_rows.append(("metric", "synthetic:plateau, FILE.csv[:COLUMN]"))
             for key, hint in trace_rows:
+                self._hints[f"t-{key}"] = hint
+                short = hint.split(" (")[0].split(": ")[-1]
                 rows.append(
                     Horizontal(
                         Label(f"[i]{key}[/i]"),
-                        Input(self.state.trace.get(key, ""), placeholder=hint, id=f"t-{key}"),
+                        Field(self.state.trace.get(key, ""), [hint, short], id=f"t-{key}"),
                         classes="row",
                     )
                 )
             form.mount(*rows)
             description = self.query_one("#description", Static)
             description.update(f"[b]{self.state.entry.name}[/b]\n{escape(self.state.entry.summary)}")
+            self.query_one("#hint", Static).update("")
             self.sub_title = self.state.entry.name
+
+        def _editor(self, p: Param, key: str) -> Any:
+            """A switch for a true/false, a select for a choice, a text field otherwise."""
+            text = self.state.fields.get(p.name, "")
+            kind = widget_kind(p)
+            if kind == "switch":
+                on = text.strip().lower() in ("true", "1", "yes") if text.strip() else bool(p.default)
+                # the switch's state in words too: its colours alone say nothing without colour
+                return Horizontal(
+                    Switch(on, animate=False, id=key), Label(_on_off(on), id=f"{key}-state"), classes="switch"
+                )
+            if kind == "select":
+                choices = list(p.choices) + (["None"] if p.nullable else [])
+                current = text.strip().strip("'\"") or (str(p.default) if not p.required else choices[0])
+                if current not in choices:
+                    choices.append(current)
+                return Select([(c, c) for c in choices], value=current, allow_blank=False, compact=True, id=key)
+            return Field(text, placeholders(p), id=key)
 
         # ---- events
 
@@ -353,6 +480,37 @@ def make_app(
                 self.state.trace[key[2:]] = event.value
             self.redraw()
 
+        @on(Switch.Changed, "#form Switch")
+        def _switched(self, event: Any) -> None:
+            key = str(event.switch.id)
+            self.query_one(f"#{key}-state", Label).update(_on_off(event.value))
+            self._set_choice(key, "true" if event.value else "false")
+
+        @on(Select.Changed, "#form Select")
+        def _selected(self, event: Any) -> None:
+            self._set_choice(str(event.select.id), str(event.value))
+
+        def _set_choice(self, key: str, text: str) -> None:
+            name = key[2:]
+            param = self.state.entry.param(name)
+            if param is None:
+                return
+            given = self.state.fields.get(name, "")
+            if not given.strip() and param is not None and not param.required:
+                # the default, as it was: the field stays empty (the spec names only what changed)
+                if text == field_text(param.default, param):
+                    return
+            self.state.fields[name] = text
+            self.redraw()
+
+        def on_descendant_focus(self, event: Any) -> None:
+            key = str(getattr(event.widget, "id", "") or "")
+            hint = getattr(self, "_hints", {}).get(key)
+            if hint is not None:
+                from rich.markup import escape
+
+                self.query_one("#hint", Static).update(escape(hint))
+
         # ---- what the app does
 
         def select(self, name: str) -> None:
@@ -362,14 +520,14 @@ def make_app(
             self.state = replace(state_for_entry(entry), trace=dict(trace_fields))
             self._build_form()
             self._highlight_current()
-            self.redraw()
+            self._redraw_soon()
 
         def redraw(self) -> None:
             from rich.markup import escape
 
             self.drawn = draw(self.state, label="")
             error = self.query_one("#error", Static)
-            for widget in self.query("#form Input"):
+            for widget in self.query("#form Input, #form Select, #form Switch"):
                 widget.remove_class("-invalid")
             if self.drawn.error is not None:
                 error.update(f"✗ {escape(self.drawn.error)}")
@@ -398,7 +556,8 @@ def make_app(
                 return
             took = f"  ·  traced in {self.good_millis:.0f} ms"
             pins = f"  ·  {len(self.pinned)} pinned" if self.pinned else ""
-            status.update(summary_line(current) + took + pins)
+            # the name, not the whole spec (the form shows the arguments): the numbers fit
+            status.update(summary_line(replace(current, label=current.name)) + took + pins)
 
         def current_spec(self) -> Spec | None:
             return self.last_good.spec if self.last_good is not None else None
@@ -428,7 +587,11 @@ def make_app(
             self.notify("wrote " + ", ".join(str(p) for p in paths))
 
         def _traces_for_export(self) -> list[Trace]:
-            return [*self.pinned, *([self.last_good] if self.last_good is not None else [])]
+            traces = [*self.pinned, *([self.last_good] if self.last_good is not None else [])]
+            if len(traces) < 2:
+                return traces
+            labels = export_labels(traces, len(self.pinned))
+            return [replace(t, label=label) for t, label in zip(traces, labels, strict=True)]
 
         def action_copy_spec(self) -> None:
             spec = self.current_spec()

@@ -168,6 +168,7 @@ class Entry:
     needs_metric: bool = False  # stepped with a metric value (scheduler.step(val_loss))
     absolute: bool = False  # sets the LR itself: the optimizer's lr is not used
     periodic: bool = False  # its first rise is a cycle's, never a warmup
+    piecewise: bool = False  # the LR holds between jumps (StepLR): figures draw it as steps
     required_note: str = ""  # what `list` adds to the required options ("or --epochs and ...")
     # The family's behaviour.
     build: Callable[[Spec, Any], Any] | None = field(default=None, compare=False, repr=False)
@@ -420,6 +421,16 @@ def check_tree(spec: Spec, ctx: Context) -> list[str]:
     return found
 
 
+def piecewise(spec: Spec) -> bool:
+    """Whether the LR holds between a few jumps (the entry says so), so that a figure draws
+    steps rather than slopes between consecutive steps. A composite is when every child is:
+    its values are its children's, handed over or multiplied."""
+    if spec.entry.piecewise:
+        return True
+    children = spec.children()
+    return bool(children) and all(piecewise(c) for c in children)
+
+
 def horizon(spec: Spec) -> tuple[int, str]:
     """(steps, why): how many steps show ``spec``'s whole shape, as its family says."""
     if spec.entry.horizon is None:
@@ -430,9 +441,23 @@ def horizon(spec: Spec) -> tuple[int, str]:
 DEFAULT_HORIZON = 100
 
 
-def clamp(n: float, low: int = 10, high: int = 1_000_000) -> int:
+MIN_HORIZON = 10
+
+
+def clamp(n: float, low: int = MIN_HORIZON, high: int = 1_000_000) -> int:
     """A horizon of ``n`` steps kept within [low, high]."""
     return int(max(low, min(high, math.ceil(n))))
+
+
+def tail(end: float) -> int:
+    """How many steps past a schedule's end its horizon shows: enough to see that it ended
+    (a tenth of its length, at least two), not so many that the figure is mostly after it."""
+    return max(2, math.ceil(end / 10))
+
+
+def past_end(end: float) -> int:
+    """The horizon of a schedule that ends at step ``end``: the end and a short tail."""
+    return clamp(end + tail(end))
 
 
 def exc_text(exc: BaseException) -> str:

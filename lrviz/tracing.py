@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import optimizers, registry
 from .errors import LrvizError
 from .optimizers import OptimizerSpec
-from .schedule import Context, Event, Loop, Spec, check_tree, exc_text
+from .schedule import MIN_HORIZON, Context, Event, Loop, Spec, check_tree, exc_text, tail
 from .schedule import horizon as schedule_horizon
 from .spec import parse
 
@@ -439,7 +439,15 @@ def _suspicious(t: Trace) -> list[str]:
         if len(neg):
             out.append(f"LR{group_text(g)} is negative at {len(neg)} steps (first at step {int(neg[0])})")
         zero = np.nonzero(row == 0)[0]
-        if len(zero) > 1:
+        # a schedule that ends at 0, traced by lrviz's own choice a few steps past its end
+        # to show that it ended, is not a run with no learning
+        ended = (
+            t.horizon_reason is not None
+            and len(zero) > 0
+            and zero[0] + len(zero) == t.n_steps
+            and len(zero) <= max(tail(zero[0]) + 1, MIN_HORIZON - zero[0])
+        )
+        if len(zero) > 1 and not ended:
             out.append(
                 f"LR{group_text(g)} is 0 at {len(zero)} steps (first at step {int(zero[0])}): no learning happens there"
             )

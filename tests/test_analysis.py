@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from layout import legend_of
 from matplotlib.colors import to_hex
 from oracles import training_loop
 from torch.optim import lr_scheduler
@@ -560,7 +561,7 @@ def test_overlay_draws_one_line_per_schedule_in_distinct_colours_and_styles():
         np.testing.assert_array_equal(line.get_ydata(), t.lr[0])
     assert len({to_hex(line.get_color()) for line in lines}) == len(traces)
     assert len({line.get_linestyle() for line in lines}) == len(traces)
-    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    legend = [text.get_text() for text in legend_of(fig).get_texts()]
     assert legend == [t.label for t in traces]
 
 

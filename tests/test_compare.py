@@ -24,6 +24,7 @@ import pytest
 import torch
 from clirun import run, run_ok
 from extras import skip_if_an_extra_was_missing
+from layout import legend_of
 from oracles import training_loop
 from torch.optim import lr_scheduler
 
@@ -175,9 +176,7 @@ def figures(monkeypatch: pytest.MonkeyPatch) -> list:
 
 
 def legend_texts(fig) -> list[str]:
-    legend = fig.axes[0].get_legend()
-    assert legend is not None, "the overlay has no legend"
-    return [t.get_text() for t in legend.get_texts()]
+    return [t.get_text() for t in legend_of(fig).get_texts()]
 
 
 def grid_titles(fig) -> list[str]:

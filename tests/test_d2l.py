@@ -291,9 +291,10 @@ def test_examples_trace_without_warnings_and_equal_the_seed(entry):
 
 
 def test_horizons():
-    assert lrviz.trace("CosineScheduler(max_update=10, warmup_steps=3, base_lr=0.2, final_lr=0.02)").n_steps == 15
+    # the cosine's end, max_update, and a tenth as many steps again (at least 2; 10 in all at least)
+    assert lrviz.trace("CosineScheduler(max_update=10, warmup_steps=3, base_lr=0.2, final_lr=0.02)").n_steps == 10 + 2
     assert lrviz.trace("CosineScheduler(max_update=4)").n_steps == 10
-    assert lrviz.trace("CosineScheduler(max_update=200)").n_steps == 300
+    assert lrviz.trace("CosineScheduler(max_update=200)").n_steps == 200 + 20
     assert lrviz.trace("SquareRootScheduler()").n_steps == 100
     assert lrviz.trace("FactorScheduler()").n_steps == 100
     assert lrviz.trace("FactorScheduler(factor=1.5)").n_steps == 100
@@ -425,3 +426,13 @@ def test_registry_and_code_do_not_import_torch():
         "assert 'torch' not in sys.modules, 'torch imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_cosine_shown_to_its_end_is_not_warned_about_a_zero_lr():
+    # final_lr=0: past max_update the LR is 0; lrviz's own short tail shows that it ended
+    t = lrviz.trace("CosineScheduler(max_update=200)")
+    assert t.lr[0, 200:].tolist() == [0.0] * 20 and t.lr[0, 199] > 0
+    assert not any("is 0 at" in w for w in t.warnings)
+    # asked for a longer run, the zeros are the user's: the warning says so
+    longer = lrviz.trace("CosineScheduler(max_update=200)", 400)
+    assert any("LR is 0 at 200 steps (first at step 200)" in w for w in longer.warnings)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from layout import legend_of
 
 import lrviz
 from lrviz.render import figure
@@ -255,7 +256,7 @@ def test_a_long_comparison_keeps_its_markers_and_legend(two_long, monkeypatch):
     lines = _lines(fig.axes[0])
     assert len(lines) == 2 and all(len(line.get_xdata()) < 400_000 / 50 for line in lines)
     assert lines[1].get_marker() not in (None, "None", "") and lines[1].get_markevery() is not None
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [t.label for t in two_long]
+    assert [t.get_text() for t in legend_of(fig).get_texts()] == [t.label for t in two_long]
     marks = _markers(figure.to_bytes(fig, "svg"))
     _full_lines(monkeypatch)
     full_marks = _markers(figure.to_bytes(lrviz.plot(two_long), "svg"))

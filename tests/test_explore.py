@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,7 +61,8 @@ def test_editing_a_parameter_redraws_what_lrviz_trace_gives():
         expected = lrviz.trace("CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=30, step_size_down=10)", 120)
         assert np.array_equal(first.lr, expected.lr) and np.array_equal(first.momentum, expected.momentum)
         await type_into(app, pilot, "p-max_lr", "0.35")
-        await type_into(app, pilot, "p-mode", "triangular2")
+        app.query_one("#p-mode").value = "triangular2"  # a choice: picked in its select
+        await pilot.pause()
         now = lrviz.trace(
             "CyclicLR(base_lr=0.1, max_lr=0.35, step_size_up=30, step_size_down=10, mode='triangular2')", 120
         )
@@ -113,12 +115,20 @@ def test_messages_with_brackets_are_shown_as_text():
 
 
 def test_torch_s_own_validation_message_is_shown():
-    async def script(app: Any, pilot: Any) -> None:
-        await type_into(app, pilot, "p-mode", "sideways")
-        error = str(app.query_one("#error").render())
-        assert "sideways" in error and "triangular" in error  # what the choices are
+    # a choice is picked from a select in the form, so a word torch rejects reaches it only
+    # through the form's state (a spec or a config the explorer starts from)
+    state = cyclic()
+    state.fields["mode"] = "sideways"
+    error = explore.draw(state).error or ""
+    assert "sideways" in error and "triangular" in error  # what the choices are
 
-    drive(cyclic(), script)
+    async def script(app: Any, pilot: Any) -> None:
+        await type_into(app, pilot, "p-pct_start", "2")
+        error = str(app.query_one("#error").render())
+        assert "pct_start" in error and "2" in error and "✗" in error
+
+    spec = lrviz.parse("OneCycleLR(max_lr=0.1, total_steps=100)")
+    drive(explore.state_for(spec), script)
 
 
 def test_search_and_pick_a_schedule():
@@ -219,6 +229,107 @@ def test_every_schedule_opens_and_draws(entry):
 def test_explore_needs_a_terminal(capsys):
     code, _, err = run(capsys, "explore", "cycliclr")
     assert code == 2 and "needs an interactive terminal" in err and "lrviz show" in err
+
+
+def drive_at(size: tuple[int, int], start: explore.State | None, script: Callable[[Any, Any], Awaitable[None]]) -> Any:
+    app = explore.make_app(start)
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await script(app, pilot)
+
+    asyncio.run(main())
+    return app
+
+
+def test_at_80x24_the_momentum_panel_makes_way_with_a_note_and_placeholders_fit():
+    async def script(app: Any, pilot: Any) -> None:
+        chart = app.query_one("#chart")
+        text = str(chart.render())
+        assert "learning rate" in text and "momentum moves too" in text  # not a panel too short to read
+        assert "┤" in text and text.count("┌") == 1  # one panel
+        for field in app.query("#form Input"):
+            room = field.content_size.width
+            placeholder = field.placeholder
+            # whole or nothing: never a cut one ("default 200" for 2000)
+            assert placeholder in field.hints or placeholder == ""
+            assert len(placeholder) <= room, (field.id, placeholder, room)
+        assert app.query_one("#p-step_size_up").placeholder in ("int, default 2000", "default 2000", "2000")
+
+    drive_at((80, 24), cyclic(), script)
+
+
+def test_a_tall_window_shows_the_momentum_panel():
+    async def script(app: Any, pilot: Any) -> None:
+        text = str(app.query_one("#chart").render())
+        assert "momentum" in text and "momentum moves too" not in text and text.count("┌") == 2
+
+    drive(cyclic(), script)
+
+
+def test_a_boolean_is_a_switch_and_a_choice_a_select():
+    from textual.widgets import Select, Switch
+
+    async def script(app: Any, pilot: Any) -> None:
+        switch = app.query_one("#p-cycle_momentum")
+        assert isinstance(switch, Switch) and switch.value is True
+        assert str(app.query_one("#p-cycle_momentum-state").render()) == "true"
+        switch.value = False
+        await pilot.pause()
+        assert app.last_good.spec.args["cycle_momentum"] is False
+        assert not app.last_good.momentum_varies  # the momentum stays put
+        assert str(app.query_one("#p-cycle_momentum-state").render()) == "false"
+        select = app.query_one("#p-scale_mode")
+        assert isinstance(select, Select)
+        assert [value for _, value in select._options] == ["cycle", "iterations"]
+        select.value = "iterations"
+        await pilot.pause()
+        assert app.last_good.spec.args["scale_mode"] == "iterations"
+
+    drive(cyclic(), script)
+
+
+def test_the_hint_line_names_the_field_in_focus():
+    async def script(app: Any, pilot: Any) -> None:
+        app.query_one("#p-step_size_up").focus()
+        await pilot.pause()
+        hint = str(app.query_one("#hint").render())
+        assert "--step-size-up" in hint and "default 2000" in hint
+
+    drive(cyclic(), script)
+
+
+def test_a_library_not_yet_imported_is_announced(monkeypatch):
+    hf = registry.get("linear")
+    if hf.unavailable():
+        pytest.skip(hf.unavailable())
+    spec = lrviz.parse("linear(num_warmup_steps=10, num_training_steps=100)")
+    library = registry.family(spec.entry.family).distribution
+    monkeypatch.delitem(sys.modules, library, raising=False)
+    assert explore.loading_note(spec) == f"loading {library} (its first import takes a few seconds)…"
+    # computed without its library, or with it loaded: nothing to announce
+    assert explore.loading_note(lrviz.parse("CyclicLR(base_lr=0.1, max_lr=0.2)")) is None
+    monkeypatch.setitem(sys.modules, library, object())
+    assert explore.loading_note(spec) is None
+
+
+def test_an_export_has_short_labels_and_a_legend_that_hides_nothing(tmp_path):
+    from layout import defects, legend_of
+
+    from lrviz.config import FigureOptions
+    from lrviz.runs import draw as draw_figure
+
+    async def script(app: Any, pilot: Any) -> None:
+        await pilot.press("ctrl+p")
+        await type_into(app, pilot, "p-max_lr", "0.3")
+        traces = app._traces_for_export()
+        assert [t.label for t in traces] == ["pinned 1: CyclicLR(max_lr=0.2)", "CyclicLR(max_lr=0.3)"]
+        fig = draw_figure(traces, FigureOptions())
+        assert [t.get_text() for t in legend_of(fig).get_texts()] == [t.label for t in traces]
+        assert defects(fig) == []
+
+    drive(cyclic(), script, export_dir=tmp_path)
 
 
 # --------------------------------------------------------------------------------------
@@ -327,5 +438,29 @@ def test_tmux_starts_from_a_config_file(tmp_path):
         screen = _wait_for(session, "linear warmup + cosine")
         assert "lrviz explore — OneCycleLR" in screen  # the file's first schedule is the one to edit
         assert "cyclic (triangular2)" in screen and "linear warmup + cosine" in screen  # the others, pinned
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.slow
+def test_tmux_at_80x24(tmp_path):
+    if _tmux() is None:
+        pytest.skip("tmux is not installed")
+    session = f"lrviz-explore-small-{os.getpid()}"
+    command = f"cd {tmp_path} && {sys.executable} -m lrviz explore cycliclr --base-lr 0.1 --max-lr 0.2 -n 120"
+    # the terminal's own size: COLUMNS (the tests' 120) would override it
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")} | {"TERM": "xterm-256color"}
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True, env=env)
+    try:
+        screen = _wait_for(session, "momentum moves too")  # the LR panel alone, and why
+        time.sleep(0.5)
+        screen = _capture(session)
+        lines = screen.splitlines()
+        assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
+        assert "learning rate" in screen and "momentum moves too" in screen
+        assert "default 2000" in screen or "2000" in screen
+        assert not re.search(r"default 20(?!00)", screen)  # no placeholder cut into another number
+        assert "cycle_momentum" in screen and "true" in screen  # the switch, in words
+        assert "Traceback" not in screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from layout import legend_of
 
 import lrviz
+from lrviz import registry
 from lrviz.errors import LrvizError
+from lrviz.registry import entries as registry_entries
 from lrviz.render import figure
+from lrviz.schedule import piecewise
 
 
 def _lines(ax):
@@ -46,14 +50,16 @@ def test_small_learning_rates_are_scaled_by_a_unicode_power_of_ten_without_matht
     assert not [text.get_text() for text in fig.findobj(Text) if "$" in text.get_text()]
 
 
-def test_a_million_steps_are_scaled_by_a_unicode_power_of_ten_on_the_x_axis():
+def test_a_million_steps_are_counted_in_millions_on_the_x_axis_without_a_factor():
     t = lrviz.trace("StepLR(step_size=300000)", steps=1_200_000)
     fig = lrviz.plot(t)
     figure.to_bytes(fig, "png", 50)
     axis = fig.axes[-1].xaxis
-    assert axis.get_offset_text().get_text() == "×10⁶"
-    labels = [float(label.get_text().replace("−", "-")) * 1e6 for label in axis.get_ticklabels()]
-    np.testing.assert_allclose(labels, fig.axes[-1].get_xticks())
+    assert axis.get_offset_text().get_text() == ""
+    labels = [label.get_text() for label in axis.get_ticklabels()]
+    assert all(text == "0" or text.endswith("M") for text in labels), labels
+    values = [float(text.rstrip("M")) * 1e6 for text in labels]
+    np.testing.assert_allclose(values, fig.axes[-1].get_xticks())
 
 
 def test_adam_shows_beta1():
@@ -75,7 +81,7 @@ def test_one_line_per_group_with_a_legend():
     assert len(lines) == 2
     for g, line in enumerate(lines):
         np.testing.assert_array_equal(line.get_ydata(), t.lr[g])
-    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    labels = [text.get_text() for text in legend_of(fig).get_texts()]
     assert labels == ["group 0 (lr=0.01)", "group 1 (lr=0.0001)"]
 
 
@@ -128,3 +134,171 @@ def test_bad_options():
         figure.check_style("ggplt")
     with pytest.raises(LrvizError, match="format"):
         figure.format_of("out.gif")
+
+
+# --------------------------------------------------------------------------------------
+# Truthful shapes: steps where the LR holds between jumps, lines elsewhere
+
+
+def _lr_line(fig):
+    (line,) = _lines(fig.axes[0])
+    return line
+
+
+@pytest.mark.parametrize("entry", [e for e in registry_entries() if e.example], ids=lambda e: e.name)
+def test_the_entry_s_flag_decides_steps_or_lines(entry):
+    if entry.unavailable():
+        pytest.skip(entry.unavailable())
+    t = lrviz.trace(entry.example)
+    drawn = _lr_line(lrviz.plot(t)).get_drawstyle()
+    assert drawn == ("steps-post" if piecewise(t.spec) else "default")
+
+
+def test_the_piecewise_constant_schedules_say_so():
+    steps = ("StepLR", "MultiStepLR", "ConstantLR", "ReduceLROnPlateau", "MultiFactorScheduler")
+    lines = ("CosineAnnealingLR", "CyclicLR", "OneCycleLR", "ExponentialLR", "LinearLR", "FactorScheduler")
+    assert all(registry.get(name).piecewise for name in steps)
+    assert not any(registry.get(name).piecewise for name in lines)
+
+
+def test_steps_hold_each_value_until_the_next_step():
+    t = lrviz.trace("StepLR(step_size=30, gamma=0.1)", 100)
+    line = _lr_line(lrviz.plot(t))
+    assert line.get_drawstyle() == "steps-post"
+    np.testing.assert_array_equal(line.get_ydata(), t.lr[0])
+    path = line.get_path().vertices
+    # from step 29 to 30 the path goes across at 0.1, then straight down at x=30
+    at_30 = path[path[:, 0] == 30]
+    assert sorted(at_30[:, 1].tolist()) == sorted([t.lr[0][29], t.lr[0][30]])
+    assert not any((29 < x < 30) for x in path[:, 0])
+
+
+def test_composites_are_steps_only_when_every_child_is():
+    steps = lrviz.trace(
+        "SequentialLR(schedulers=[StepLR(step_size=10), MultiStepLR(milestones=[30])], milestones=[20])"
+    )
+    children = "ConstantLR(factor=0.1, total_iters=10), CosineAnnealingLR(T_max=90)"
+    mixed = lrviz.trace(f"SequentialLR(schedulers=[{children}], milestones=[10])")
+    assert _lr_line(lrviz.plot(steps)).get_drawstyle() == "steps-post"
+    assert _lr_line(lrviz.plot(mixed)).get_drawstyle() == "default"
+
+
+def test_a_long_step_decay_keeps_every_jump_where_it_is():
+    t = lrviz.trace("StepLR(step_size=300000, gamma=0.5)", steps=1_200_000)
+    line = _lr_line(lrviz.plot(t))
+    x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    assert len(x) < t.n_steps / 100  # the envelope
+    jumps = np.flatnonzero(np.diff(t.lr[0])) + 1
+    for j in jumps:  # the first step of each new value is drawn, with that value
+        assert y[x == j].tolist() == [t.lr[0][j]]
+    assert line.get_drawstyle() == "steps-post"
+
+
+# --------------------------------------------------------------------------------------
+# Ticks people read
+
+
+def _step(ticks):
+    return ticks[1] - ticks[0]
+
+
+@pytest.mark.parametrize("steps", [40, 75, 100, 120, 150, 300, 750, 1000, 4000, 8000, 25_000, 1_343_000])
+def test_step_axes_tick_on_1_2_5_multiples(steps):
+    fig = lrviz.plot(lrviz.trace("CosineAnnealingLR(T_max=50)", steps))
+    figure.to_bytes(fig, "png", 50)
+    axis = fig.axes[-1].xaxis
+    low, high = fig.axes[-1].get_xlim()
+    ticks = [v for v in fig.axes[-1].get_xticks() if low <= v <= high]
+    step = _step(ticks)
+    mantissa = step / 10 ** np.floor(np.log10(step))
+    assert round(mantissa, 9) in (1, 2, 5), ticks
+    labels = [label.get_text() for label in axis.get_ticklabels()]
+    unit = 1e6 if max(ticks) >= 1e6 else 1e3 if max(ticks) >= 1e4 else 1
+    for value, text in zip(axis.get_majorticklocs(), labels, strict=True):
+        if low <= value <= high:
+            assert text == figure.count_text(value, unit)
+            shown = float(text.rstrip("kM").replace(",", "")) * (
+                1e6 if text.endswith("M") else 1e3 if text.endswith("k") else 1
+            )
+            assert shown == pytest.approx(value)
+
+
+def test_counts_are_written_as_the_titles_write_them():
+    assert figure.count_text(2000, 1) == "2,000" and figure.count_text(0, 1e3) == "0"
+    assert figure.count_text(250_000, 1e3) == "250k" and figure.count_text(1_200_000, 1e6) == "1.2M"
+    assert figure.count_unit([0, 5000]) == 1 and figure.count_unit([0, 20_000]) == 1e3
+    assert figure.count_unit([0, 1_000_000]) == 1e6
+
+
+@pytest.mark.parametrize(("steps", "per_epoch"), [(1000, 100), (1_343_000, 17_000), (390 * 7, 390)])
+def test_epoch_axes_tick_on_whole_epochs(steps, per_epoch):
+    fig = lrviz.plot(lrviz.trace("CosineAnnealingLR(T_max=50)", steps, steps_per_epoch=per_epoch))
+    figure.to_bytes(fig, "png", 50)
+    ticks = fig.axes[-1].get_xticks()
+    assert all(float(v).is_integer() for v in ticks), ticks
+
+
+# --------------------------------------------------------------------------------------
+# Layout details
+
+
+def test_y_labels_line_up_across_panels():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # the LR axis's ×10⁻⁵ factor and wide ticks would push its label left of the momentum's
+    fig = lrviz.plot(lrviz.trace("OneCycleLR(max_lr=3e-5, total_steps=200)"))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    lefts = [ax.yaxis.label.get_window_extent(renderer).x0 for ax in fig.axes]
+    assert max(lefts) - min(lefts) <= 1 and min(lefts) >= 0, lefts
+
+
+def test_a_grid_draws_a_metric_panel_only_for_a_schedule_with_a_metric():
+    traces = [
+        lrviz.trace("ReduceLROnPlateau(patience=5)", 100, metric="synthetic:overfit"),
+        lrviz.trace("CosineAnnealingLR(T_max=100)", 100),
+    ]
+    fig = lrviz.plot(traces, layout="grid")
+    metric_axes = [ax for ax in fig.axes if ax.get_visible() and "overfit" in ax.get_ylabel().replace("\n", " ")]
+    assert len(metric_axes) == 1
+    plateau_cell, cosine_cell = (sub for sub in fig.subfigs if sub.get_visible())
+    assert metric_axes[0] in plateau_cell.axes
+    assert not [
+        ax for ax in cosine_cell.axes if ax.get_visible() and ax.get_ylabel() not in ("learning rate", "momentum")
+    ]
+
+
+def test_the_subtitle_wraps_between_arguments_not_inside_the_optimizer():
+    t = lrviz.trace(
+        "CyclicLR(base_lr=0.00025, max_lr=0.001, step_size_up=2000, mode='triangular2', cycle_momentum=False)",
+        4000,
+        optimizer="adam",
+        lr=0.001,
+    )
+    fig = lrviz.plot(t, size=(5, 4))
+    figure.to_bytes(fig, "png", 50)
+    lines = fig.axes[0].get_title().split("\n")
+    assert len(lines) > 1
+    assert any("Adam(lr=0.001)" in line for line in lines)  # whole, on one line
+    for line in lines[:-1]:
+        assert line.endswith(",") or line.endswith(")"), lines  # broken after an argument
+
+
+def test_dark_style_keeps_the_curves_and_the_subtitle_readable():
+    from matplotlib.colors import to_rgb
+
+    t = lrviz.trace("OneCycleLR(max_lr=0.1, total_steps=100)")
+    fig = lrviz.plot([t, lrviz.trace("CosineAnnealingLR(T_max=100)", 100)], style="dark_background")
+    background = np.array(to_rgb(fig.axes[0].get_facecolor()))
+
+    def contrast(color):
+        def luminance(rgb):
+            return float(np.dot([0.2126, 0.7152, 0.0722], np.asarray(rgb) ** 2.2))
+
+        a, b = luminance(to_rgb(color)), luminance(background)
+        return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+    for line in _lines(fig.axes[0]):
+        assert contrast(line.get_color()) >= 3, line.get_color()
+    assert contrast(fig.axes[0].title.get_color()) >= 4.5

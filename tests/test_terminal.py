@@ -162,3 +162,30 @@ def test_the_size_asked_for_is_used_even_in_a_narrow_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "50")  # plotext would otherwise clip to what it thinks the terminal is
     text = chart(lrviz.trace("StepLR(step_size=30)", 100), width=120, height=20, color=False)
     assert max(len(line) for line in text.splitlines()) == 120
+
+
+def test_without_colour_each_series_has_its_own_glyph_in_the_chart_and_the_legend():
+    a = lrviz.trace("CosineAnnealingLR(T_max=100)", 100, label="cosine")
+    b = lrviz.trace("StepLR(step_size=30)", 100, label="step")
+    c = lrviz.trace("LinearLR(total_iters=100)", 100, label="linear")
+    text = chart([a, b, c], width=80, height=20, color=False)
+    lines = text.splitlines()[1:]  # past the title
+    legend = {}
+    for line in lines:
+        match = re.search(r"(\S+) (cosine|step|linear)\b", line)
+        if match:
+            legend[match[2]] = match[1]
+    assert len(legend) == 3 and len(set(legend.values())) == 3, legend  # a glyph of its own each
+    plot = "\n".join(line for line in lines if not re.search(r"(cosine|step|linear)\b", line))
+    braille = {ch for ch in plot if 0x2801 <= ord(ch) <= 0x28FF}
+    blocks = {ch for ch in plot if ch in "▀▄▖▗▘▙▚▛▜▝▞▟"}
+    assert braille and blocks and "•" in plot  # and the chart draws with those glyphs
+
+
+def test_lr_and_momentum_panels_line_up():
+    # the LR's tick labels (7.5e-05) are wider than the momentum's (0.9): padded to one width
+    t = lrviz.trace("OneCycleLR(max_lr=0.0001, total_steps=1000)", 1000)
+    text = chart(t, width=80, height=24, color=False)
+    columns = {line.index("┤") for line in text.splitlines() if "┤" in line}
+    corners = {line.index("┌") for line in text.splitlines() if "┌" in line}
+    assert len(columns) == 1 and len(corners) == 1 and columns == corners

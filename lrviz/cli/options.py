@@ -12,8 +12,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperOption
 
 from .completion import ScheduleCommand, complete_schedule_words
+
+
+def _flag_type(self: TyperOption, ctx: Any) -> str | None:
+    """No ``<bool>`` beside a flag in the help: a flag takes no value. (typer writes the
+    type of every option; this covers its own --help and --install-completion too.)"""
+    if self.is_flag and self.metavar is None:
+        return ""
+    return _typed(self, ctx)
+
+
+_typed = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
 class Format(str, Enum):
@@ -72,6 +85,7 @@ LrOpt = Annotated[
     float | None,
     typer.Option(
         "--lr",
+        metavar="LR",
         help="The optimizer's learning rate (also a schedule's own lr parameter, e.g. SquareRootScheduler's). "
         "Default: 0.1.",
         rich_help_panel=OPTIM,
@@ -156,7 +170,8 @@ OutOpt = Annotated[
 # None when not given, so that a config file's value stands (the other flags are not in config files)
 LogOpt = Annotated[bool | None, typer.Option("--log", help="Logarithmic LR axis.", rich_help_panel=FIGURE)]
 TitleOpt = Annotated[
-    str | None, typer.Option("--title", help="Figure title.", rich_help_panel=FIGURE, show_default=False)
+    str | None,
+    typer.Option("--title", metavar="TEXT", help="Figure title.", rich_help_panel=FIGURE, show_default=False),
 ]
 SizeOpt = Annotated[
     str | None,
@@ -166,6 +181,7 @@ DpiOpt = Annotated[
     int | None,
     typer.Option(
         "--dpi",
+        metavar="DPI",
         min=10,
         max=1200,
         help="Resolution of PNG output. Default: 150.",
@@ -175,7 +191,12 @@ DpiOpt = Annotated[
 ]
 StyleOpt = Annotated[
     str | None,
-    typer.Option("--style", help="A matplotlib style, e.g. ggplot, bmh, dark_background.", rich_help_panel=FIGURE),
+    typer.Option(
+        "--style",
+        metavar="STYLE",
+        help="A matplotlib style, e.g. ggplot, bmh, dark_background.",
+        rich_help_panel=FIGURE,
+    ),
 ]
 AnnotateOpt = Annotated[
     bool | None,
@@ -237,6 +258,7 @@ MomentumOpt = Annotated[
     float | None,
     typer.Option(
         "--momentum",
+        metavar="M",
         help="SGD/RMSprop momentum. Default: 0.9 for SGD, torch's default otherwise.",
         rich_help_panel=OPTIM,
         show_default=False,

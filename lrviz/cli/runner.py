@@ -147,10 +147,8 @@ def explore_command(ctx: typer.Context, tokens: Sequence[str] | None, args: Trac
 
 
 def schedule_help(ctx: typer.Context, tokens: Sequence[str] | None) -> None:
-    """The command's help; after a schedule, also a table of that schedule's options."""
+    """The command's help; after a schedule, also a list of that schedule's options."""
     from rich.console import Console
-
-    from .catalog import params_table
 
     typer.echo(ctx.get_help())
     console = Console()
@@ -163,9 +161,34 @@ def schedule_help(ctx: typer.Context, tokens: Sequence[str] | None) -> None:
         console.print(f"  Options of one schedule: [bold]lrviz {ctx.command.name} NAME --help[/] (names: lrviz list)")
         return
     for entry in dict.fromkeys(entries):
-        console.print(
-            params_table(entry, title=f"{entry.name} options (lrviz describe {entry.cli_name} for more)", brief=True)
-        )
+        console.print(schedule_options(entry))
+
+
+def schedule_options(entry: Any) -> Any:
+    """A schedule's options as a list that reads at any width: each option with its type and
+    default on one line, its help (first sentence) indented under it. (A table of four columns
+    left the help one letter wide at 80 columns.)"""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from lrviz.schedule import Kind
+
+    from .completion import first_sentence
+
+    rows: list[Any] = [Text(f"{entry.name} options (lrviz describe {entry.cli_name} for more)", style="bold")]
+    for param in entry.user_params:
+        option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
+        head = Text("  ")
+        head.append(option, style="cyan")
+        head.append("  ")
+        head.append(param.type_text, style="magenta")
+        head.append("  ")
+        head.append("required" if param.required else f"default {param.default_text}", style="green")
+        rows.append(head)
+        if param.help:
+            rows.append(Padding(Text(first_sentence(param.help)), (0, 0, 0, 6), expand=False))
+    return Group(*rows)
 
 
 # --------------------------------------------------------------------------------------

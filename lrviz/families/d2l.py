@@ -30,7 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 from lrviz.family import BaseFamily
 from lrviz.introspect import MISSING
-from lrviz.schedule import DEFAULT_HORIZON, CodeParts, Context, Entry, Kind, Param, Spec, clamp, fail, render_value
+from lrviz.schedule import (
+    DEFAULT_HORIZON,
+    CodeParts,
+    Context,
+    Entry,
+    Kind,
+    Param,
+    Spec,
+    clamp,
+    fail,
+    past_end,
+    render_value,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,7 +149,7 @@ def build(spec: Spec, optimizer: Any) -> Any:
 
 def horizon(spec: Spec) -> tuple[int, str]:
     if spec.name == "CosineScheduler":
-        return clamp(1.5 * spec.value("max_update")), "max_update and half as many again"
+        return past_end(spec.value("max_update")), "max_update and a short tail"
     if spec.name == "MultiFactorScheduler":
         last = max(spec.value("step") or [0])
         return clamp(last + max(10, last / 4)), "past the last step"
@@ -259,7 +271,16 @@ ABSOLUTE = "The optimizer's own lr is ignored: every param group gets this absol
 ABSOLUTE_SHORT = "Absolute LR: the optimizer's lr is ignored."
 
 
-def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example: str, *, decays: bool = True) -> Entry:
+def _entry(
+    name: str,
+    summary: str,
+    params: tuple[Param, ...],
+    doc: str,
+    example: str,
+    *,
+    decays: bool = True,
+    piecewise: bool = False,
+) -> Entry:
     return Entry(
         name=name,
         family=FAMILY.name,
@@ -272,6 +293,7 @@ def _entry(name: str, summary: str, params: tuple[Param, ...], doc: str, example
         check=check,
         example=example,
         decays=decays,
+        piecewise=piecewise,
         code=code,
         origin=ORIGIN,
         absolute=True,
@@ -322,6 +344,7 @@ def _entries() -> list[Entry]:
             "gives the same values. MXNet's original MultiFactorScheduler (used by D2L) decays only when "
             "the update count is past a step, so there each drop comes one update later.",
             "MultiFactorScheduler(step=[3, 8], factor=0.5, base_lr=0.5)",
+            piecewise=True,
         ),
         _entry(
             "CosineScheduler",

@@ -213,6 +213,10 @@ def _param(info: ParamInfo, owner: str, choices: dict[str, tuple[str, ...]]) -> 
     return param
 
 
+# the LR holds between jumps (apart from a warmup): figures draw these as steps
+_PIECEWISE = {"StepLRScheduler", "MultiStepLRScheduler", "PlateauLRScheduler"}
+
+
 def _class_entry(cls: SchedulerClass) -> Entry:
     params = tuple(_param(p, cls.name, dict(cls.choices)) for p in cls.params)
     if not params or params[0].kind != Kind.OPTIMIZER:
@@ -229,6 +233,7 @@ def _class_entry(cls: SchedulerClass) -> Entry:
         check=check,
         example=EXAMPLES.get(cls.name) or _default_example(cls.name, params),
         needs_metric=cls.metric,
+        piecewise=cls.name in _PIECEWISE,
         missing=missing,
         code=code,
         note=note,
@@ -253,6 +258,7 @@ def _sched_entry(sched: Sched, factory: timm_source.Factory) -> Entry:
         check=check,
         example=EXAMPLES.get(sched.name) or f"{PREFIX}{sched.name}()",
         needs_metric=_known_metric(sched.target),
+        piecewise=sched.target in _PIECEWISE,
         missing=missing,
         code=code,
         note=note,

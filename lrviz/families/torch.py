@@ -29,6 +29,7 @@ from lrviz.schedule import (
     clamp,
     fail,
     params_of,
+    past_end,
 )
 from lrviz.schedule import horizon as horizon_of
 
@@ -74,6 +75,9 @@ DECAYING = {
     "MultiplicativeLR",
 }
 
+# Schedules whose LR holds between jumps: drawn as steps.
+PIECEWISE = {"StepLR", "MultiStepLR", "ConstantLR", "ReduceLROnPlateau"}
+
 
 # --------------------------------------------------------------------------------------
 # Horizons: how many steps show the whole shape
@@ -99,8 +103,7 @@ def _multistep(spec: Spec) -> tuple[int, str]:
 
 
 def _total_iters(spec: Spec) -> tuple[int, str]:
-    total = spec.value("total_iters")
-    return clamp(total + max(5, total / 2)), "past total_iters"
+    return past_end(spec.value("total_iters")), "total_iters and a short tail"
 
 
 def _exponential(spec: Spec) -> tuple[int, str]:
@@ -154,8 +157,84 @@ def _sequential(spec: Spec) -> tuple[int, str]:
     milestones = spec.value("milestones") or [0]
     if not children:
         return DEFAULT_HORIZON, "a default length"
+    start = max(milestones)
+    end = _end(children[-1])
+    if end is not None:  # a warmup then a cosine over T_max: the run they describe
+        return past_end(start + end), "the last milestone plus the last schedule's length, and a short tail"
     last_child, _ = horizon_of(children[-1])
-    return clamp(max(milestones) + last_child), "the last milestone plus the last schedule's own length"
+    return clamp(start + last_child), "the last milestone plus the last schedule's own length"
+
+
+def _end(spec: Spec) -> int | None:
+    """The step at which a schedule has done what it was made for, when its arguments say:
+    a cosine at T_max, a ramp at total_iters, OneCycleLR at its total. None for schedules
+    that go on (StepLR, restarts, cycles)."""
+    if spec.name == "CosineAnnealingLR":
+        return max(1, abs(int(spec.value("T_max"))))
+    if spec.name in ("LinearLR", "ConstantLR", "PolynomialLR"):
+        return max(1, int(spec.value("total_iters")))
+    if spec.name == "OneCycleLR":
+        return one_cycle_total(spec)
+    return None
+
+
+def _lambda(spec: Spec) -> tuple[int, str]:
+    """LambdaLR and MultiplicativeLR: the lambda's own constants, when it has any that count
+    steps (``min(1.0, step / 500)``, ``step < 500``, ``0.5 ** (step // 2000)``), or the
+    base of a decay (``0.9 ** epoch``; MultiplicativeLR's factor ``0.95``)."""
+    values = spec.value("lr_lambda")
+    lambdas = values if isinstance(values, list) else [values]
+    found = [n for n in (_lambda_steps(f, spec.name == "MultiplicativeLR") for f in lambdas) if n]
+    if not found:
+        return DEFAULT_HORIZON, "a default length"
+    return clamp(max(found)), "the lambda's own constants"
+
+
+def _lambda_steps(fn: Any, factor: bool) -> float | None:
+    """How many steps show a lambda's shape, from the constants in its text (it is lrviz's
+    parsed lambda; anything else has no text to read)."""
+    import ast
+
+    text = getattr(fn, "text", None)
+    var = getattr(fn, "var", None)
+    if not isinstance(text, str) or not isinstance(var, str):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    body = tree.body if isinstance(tree, ast.Lambda) else tree
+
+    def uses_var(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id == var for n in ast.walk(node))
+
+    def number(node: ast.AST) -> float | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return float(node.value)
+        return None
+
+    ends: list[float] = []  # a ramp or a switch over: shown whole, with a short tail
+    periods: list[float] = []  # a decay every C steps: four of them
+    decays: list[float] = []  # a base ** step or a per-step factor: until 1% of the start
+    if factor and number(body) is not None:
+        decays.append(number(body) or 0.0)
+    for node in ast.walk(body):
+        if isinstance(node, ast.BinOp) and uses_var(node.left):
+            c = number(node.right)
+            if c is not None and c >= 2:
+                if isinstance(node.op, (ast.FloorDiv, ast.Mod)):
+                    periods.append(c)
+                elif isinstance(node.op, ast.Div):
+                    ends.append(c)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and uses_var(node.right):
+            c = number(node.left)
+            if c is not None:
+                decays.append(c)
+        if isinstance(node, ast.Compare) and uses_var(node):
+            ends.extend(c for c in map(number, [node.left, *node.comparators]) if c is not None and c >= 2)
+    steps = [float(past_end(c)) for c in ends] + [4 * c for c in periods]
+    steps += [math.log(0.01) / math.log(c) for c in decays if 0 < c < 1]
+    return max(steps) if steps else None
 
 
 def _chained(spec: Spec) -> tuple[int, str]:
@@ -166,6 +245,8 @@ def _chained(spec: Spec) -> tuple[int, str]:
 
 
 _HORIZONS: dict[str, Callable[[Spec], tuple[int, str]]] = {
+    "LambdaLR": _lambda,
+    "MultiplicativeLR": _lambda,
     "StepLR": _step,
     "MultiStepLR": _multistep,
     "ConstantLR": _total_iters,
@@ -464,6 +545,7 @@ class TorchFamily(BaseFamily):
                     decays=info.name in DECAYING,
                     needs_metric=info.name == "ReduceLROnPlateau",
                     periodic=info.name in _PERIODIC,
+                    piecewise=info.name in PIECEWISE,
                     required_note=_REQUIRED_NOTES.get(info.name, ""),
                     code_import="from torch.optim import lr_scheduler",
                     fast=COMPUTE.get(info.name),

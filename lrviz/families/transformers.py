@@ -106,6 +106,8 @@ KNOWN: dict[str, tuple[str, str, str]] = {
     ),
 }
 _METRIC_DRIVEN = {"reduce_lr_on_plateau", "greedy"}
+# The LR holds between jumps (a reduction, greedy's factor): figures draw steps.
+_PIECEWISE = {"reduce_lr_on_plateau", "greedy", "constant"}
 
 # A meaningful example for each known name (used only when every argument it names exists).
 EXAMPLES: dict[str, str] = {
@@ -178,6 +180,7 @@ def _entry(schedule: Schedule) -> Entry:
         example=_example(schedule.name, params),
         decays=False,
         needs_metric=schedule.needs_metric,
+        piecewise=schedule.name in _PIECEWISE,
         missing=missing,
         code=code,
         origin=f"transformers.get_scheduler({schedule.name!r})",
@@ -198,6 +201,7 @@ def _known_entry(name: str) -> Entry:
         example=EXAMPLES.get(name, ""),
         decays=False,
         needs_metric=name in _METRIC_DRIVEN,
+        piecewise=name in _PIECEWISE,
         missing=missing,
         code=code,
         origin=f"transformers.get_scheduler({name!r})",

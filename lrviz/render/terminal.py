@@ -34,9 +34,11 @@ def chart(
     color: bool = True,
     log: bool = False,
     title: str | None = None,
+    momentum: bool = True,
 ) -> str:
     """The traces drawn in ``width`` x ``height`` characters: an LR panel, and a momentum (or
-    β1) panel below it when any momentum moves. Several traces are overlaid with a legend."""
+    β1) panel below it when any momentum moves (and ``momentum`` allows it: the explorer
+    leaves it out of a chart too short to read it). Several traces are overlaid with a legend."""
     import plotext as plt
 
     from .figure import common_x
@@ -46,7 +48,8 @@ def chart(
         raise LrvizError("nothing to plot")
     items = common_x(items)
     width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
-    show_momentum = any(t.momentum_varies for t in items)
+    height -= 1  # the heading's row: the whole chart is ``height`` rows
+    show_momentum = momentum and any(t.momentum_varies for t in items)
     epochs = bool(items[0].steps_per_epoch)
     xlabel = "epoch" if epochs else "step"
 
@@ -55,18 +58,25 @@ def chart(
     plt.limit_size(False, False)  # the size asked for, not clipped to what plotext guesses the terminal is
     plt.theme("clear")
     plt.plot_size(width, height)
+    lr_height = max(MIN_HEIGHT - 2, round(height * 0.62)) if show_momentum else height
+    heights = {"lr": lr_height, "momentum": height - lr_height} if show_momentum else {"lr": height}
+    # both panels' tick labels padded to one width, so that their plot areas line up; about
+    # one tick every other row of the panel (a frame, tick labels and a label take four rows)
+    ticks = {row: _yticks(items, row, log=log and row == "lr", count=(h - 4) // 2 + 1) for row, h in heights.items()}
+    label_width = max((len(label) for _, labels in ticks.values() for label in labels), default=0)
     if show_momentum:
         plt.subplots(2, 1)
-        lr_height = max(MIN_HEIGHT - 2, round(height * 0.62))
         plt.subplot(1, 1).plot_size(width, lr_height)
         plt.subplot(2, 1).plot_size(width, height - lr_height)
         plt.subplot(1, 1)
-    _panel(plt, items, "lr", width, log=log, legend=True)
+    _panel(plt, items, "lr", width, log=log, legend=True, yticks=ticks["lr"], label_width=label_width)
     if not show_momentum:
         plt.xlabel(xlabel)
     else:
         plt.subplot(2, 1)
-        _panel(plt, items, "momentum", width, log=False, legend=False)
+        _panel(
+            plt, items, "momentum", width, log=False, legend=False, yticks=ticks["momentum"], label_width=label_width
+        )
         names = {t.momentum_name for t in items if t.momentum_varies}
         plt.ylabel("β1" if names == {"beta1"} else "momentum")
         plt.xlabel(xlabel)
@@ -91,15 +101,61 @@ def _title(items: Sequence[Trace]) -> str:
     return " vs ".join(t.label for t in items)
 
 
-def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, legend: bool) -> None:
+# Each series' glyph: braille dots, then half blocks, then plain characters, so that series
+# stay apart without colour (NO_COLOR, piped output); the legend shows each glyph.
+MARKERS = ("braille", "hd", "•", "x", "+", "o", "*", "#")
+
+
+def _values(t: Trace, row: str) -> np.ndarray | None:
+    return t.lr if row == "lr" else t.momentum
+
+
+def _yticks(items: Sequence[Trace], row: str, *, log: bool, count: int = 5) -> tuple[list[float], list[str]]:
+    """A panel's y ticks and their labels: round values within the drawn range."""
+    import numpy as np
+
+    lows, highs = [], []
+    for t in items:
+        values = _values(t, row)
+        if values is None:
+            continue
+        y = np.asarray(values, dtype=float)
+        y = y[np.isfinite(y) & ((y > 0) if log else True)]
+        if len(y):
+            lows.append(float(y.min()))
+            highs.append(float(y.max()))
+    if not lows:
+        return [], []
+    low, high = min(lows), max(highs)
+    if log:
+        first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
+        ticks = [10.0**k for k in range(first, last + 1)]
+        if len(ticks) < 2:
+            return [], []
+    else:
+        ticks = nice_ticks(low, high, max(3, min(5, count)))
+    return ticks, [fmt(v) for v in ticks]
+
+
+def _panel(
+    p: Any,
+    items: Sequence[Trace],
+    row: str,
+    width: int,
+    *,
+    log: bool,
+    legend: bool,
+    yticks: tuple[list[float], list[str]] = ([], []),
+    label_width: int = 0,
+) -> None:
     import numpy as np
 
     from .envelope import envelope
 
-    lows, highs, right = [], [], 0.0
+    right = 0.0
     k = 0
     for t in items:
-        values = t.lr if row == "lr" else t.momentum
+        values = _values(t, row)
         if values is None:
             k += t.n_groups
             continue
@@ -108,15 +164,15 @@ def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, l
         for g in range(t.n_groups):
             y = np.asarray(values[g], dtype=float)
             keep = np.isfinite(y) & ((y > 0) if log else True)
-            # the lowest and highest point of each braille dot column (two per character)
-            xs, ys = envelope(x[keep], y[keep], 2 * width, ends=False)
-            marker = "braille"
-            if dense(ys):  # many full-height strokes: plotext draws braille lines slowly
+            marker = MARKERS[k % len(MARKERS)]
+            if marker == "braille":
+                # the lowest and highest point of each braille dot column (two per character)
+                xs, ys = envelope(x[keep], y[keep], 2 * width, ends=False)
+                if dense(ys):  # many full-height strokes: plotext draws braille lines slowly
+                    xs, ys = envelope(x[keep], y[keep], width, ends=False)
+                    marker = "sd" if dense(ys, strokes=width) else "hd"  # a solid band needs no finer dots
+            else:
                 xs, ys = envelope(x[keep], y[keep], width, ends=False)
-                marker = "sd" if dense(ys, strokes=width) else "hd"  # a solid band needs no finer dots
-            if len(ys):
-                lows.append(float(ys.min()))
-                highs.append(float(ys.max()))
             label = None
             if legend and (len(items) > 1 or t.n_groups > 1):
                 label = t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}"
@@ -124,11 +180,9 @@ def _panel(p: Any, items: Sequence[Trace], row: str, width: int, *, log: bool, l
             k += 1
     if log:
         p.yscale("log")
-    if lows:
-        low, high = min(lows), max(highs)
-        if not log:
-            ticks = nice_ticks(low, high, 5)
-            p.yticks(ticks, [fmt(v) for v in ticks])
+    ticks, labels = yticks
+    if ticks:
+        p.yticks(ticks, [label.rjust(label_width) for label in labels])
     xticks = nice_ticks(0.0, right, max(2, min(8, width // 14)))
     p.xticks(xticks, [fmt(v) for v in xticks])
     p.ylabel("learning rate" if row == "lr" else row)

@@ -55,7 +55,64 @@ RC: dict[str, Any] = {
     "svg.hashsalt": "lrviz",
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
+    "text.usetex": False,  # a matplotlibrc asking for LaTeX must not need a LaTeX installation
 }
+
+MAX_PIXELS = 80_000_000
+"""The largest PNG lrviz draws (width x height in pixels: 320 MB of RGBA while drawing)."""
+MAX_SIDE = 32_768
+"""The widest or tallest PNG, in pixels (matplotlib's own limit is 65,536)."""
+
+
+def check_pixels(width: float, height: float, dpi: float) -> None:
+    """Refuse a PNG of ``width`` x ``height`` inches at ``dpi`` that is too big to draw."""
+    w, h = round(width * dpi), round(height * dpi)
+    if w * h > MAX_PIXELS or max(w, h) > MAX_SIDE:
+        raise LrvizError(
+            f"a {width:g}x{height:g} in figure at {dpi:g} dpi is {w:,}x{h:,} pixels; lrviz draws PNGs of at most "
+            f"{MAX_PIXELS / 1e6:g} megapixels and {MAX_SIDE:,} pixels a side",
+            "lower --dpi or --size, or write .svg or .pdf (no pixels)",
+        )
+
+
+def math_error(text: str) -> str | None:
+    """Why matplotlib cannot draw ``text``'s ``$...$`` math, or None when it can (or it
+    has none)."""
+    from matplotlib import cbook
+
+    if "$" not in text or not cbook.is_math_text(text):
+        return None
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("path").parse(text)
+    except ValueError as exc:
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        found = re.search(r"Exception: (.*?)(?:, found .*|\s+\(at char.*)?$", lines[-1] if lines else "")
+        reason = found.group(1) if found else ""
+        return reason if reason and len(reason) <= 80 else "it does not parse"
+    return None
+
+
+def check_text(text: str, what: str) -> None:
+    """Refuse text given for a figure (``--title``, ``--label``) whose math does not parse."""
+    problem = math_error(text)
+    if problem:
+        raise LrvizError(
+            f"{what} {text!r}: matplotlib cannot draw its $...$ math ({problem})",
+            "fix the math, or write \\$ for a dollar sign",
+        )
+
+
+def _literal_math(fig: Figure) -> None:
+    """Text that came from data (a spec, a metric's name, a warning) and happens to hold
+    math matplotlib cannot parse is drawn as written, its dollar signs escaped."""
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if "$" in text and math_error(text):
+            artist.set_text(re.sub(r"(?<!\\)\$", r"\\$", text))
 
 
 def parse_size(text: str) -> tuple[float, float]:
@@ -102,6 +159,7 @@ def _style(style: str | None) -> Iterator[None]:
         if style:
             with matplotlib.style.context(check_style(style)):
                 matplotlib.rcParams["svg.hashsalt"] = "lrviz"
+                matplotlib.rcParams["text.usetex"] = False
                 yield
         else:
             yield
@@ -174,6 +232,7 @@ def plot(
             _titles(fig, items, title, grid=True)
         if warnings_text:
             fig.supxlabel(warnings_text, color=WARNING_COLOR, fontsize=8.5, ha="center")
+        _literal_math(fig)
     return fig
 
 
@@ -535,6 +594,9 @@ def to_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
         "png": {"Software": "lrviz"},
     }
     metadata = all_metadata[fmt]
+    if fmt == "png":
+        width, height = fig.get_size_inches()
+        check_pixels(float(width), float(height), float(dpi or fig.dpi))
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "lrviz"}):
         fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)

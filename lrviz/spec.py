@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextvars
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -347,6 +348,11 @@ def coerce(value: Any, param: Param) -> Any:
         raise LrvizError(f"{param.name} cannot be None")
     kind = param.kind
     if kind == Kind.INT:
+        return _to_int(value, param)
+    if kind == Kind.NUMBER:
+        # a whole number stays (or becomes) an int, as for INT; anything else finite as it is
+        if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+            return value
         return _to_int(value, param)
     if kind == Kind.FLOAT:
         return _to_float(value, param)

@@ -1,5 +1,10 @@
 """The torch family's fast path: torch 2.13's schedulers computed without torch.
 
+The values are bit-identical to torch's for the torch releases in :data:`VERIFIED` (the
+ones ``tests/test_fast.py`` and ``tests/test_trace_vs_torch.py`` were run against); with any
+other torch installed the family offers no fast path and lrviz steps torch itself, so a
+change in a new release's arithmetic shows in lrviz's values.
+
 Each function returns what the real scheduler puts in ``optimizer.param_groups`` at every
 step, with the same floating-point operations in the same order as its ``get_lr``/``step``:
 
@@ -19,8 +24,9 @@ Composites, ReduceLROnPlateau and a custom ``scale_fn`` have no fast path: torch
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrviz.fast_path import Unsupported, chain, integer, map_each, number, ones, per_group
@@ -30,6 +36,30 @@ if TYPE_CHECKING:
 
     from lrviz.optimizers import OptimizerInfo
     from lrviz.schedule import Compute, Spec
+
+
+VERIFIED = ("2.13.0",)
+"""The torch releases these functions were verified against, bit for bit. To add one: run
+the test suite with it installed (test_fast.py draws random parameters for every schedule
+here and compares with torch stepped in a plain loop), then add its version."""
+
+
+def installed_version() -> str | None:
+    """The installed torch's release (``2.13.0`` of ``2.13.0+cpu``), read from its package
+    metadata without importing torch; None when torch is not installed."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        return None
+    return version.split("+", 1)[0]
+
+
+@functools.lru_cache(maxsize=1)
+def verified() -> bool:
+    """Whether the installed torch is one the fast path was verified against."""
+    return installed_version() in VERIFIED
 
 
 # --------------------------------------------------------------------------------------
@@ -104,7 +134,7 @@ def _multiplicative_lr(spec: Spec, lrs: Sequence[float], n: int, info: Optimizer
 
     fns = _lambdas(spec.value("lr_lambda"), len(lrs))
     out = np.empty((len(lrs), n))
-    steps = np.arange(n, dtype=float)
+    steps = np.arange(n)  # torch calls a lambda with the integer epoch: ints, as Python computes them
     for g, (fn, lr) in enumerate(zip(fns, lrs, strict=True)):
         # torch: group["lr"] * lmbda(epoch) from step 1 on; lmbda(0) is never called
         factors = np.empty(n)
@@ -160,7 +190,7 @@ def _lambda_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
     import numpy as np
 
     fns = _lambdas(spec.value("lr_lambda"), len(lrs))
-    steps = np.arange(n, dtype=float)
+    steps = np.arange(n)  # torch calls a lambda with the integer epoch
     out = np.empty((len(lrs), n))
     for g, (fn, lr) in enumerate(zip(fns, lrs, strict=True)):
         values = fn.vector(steps)
@@ -323,6 +353,23 @@ def _anneal(start: float, end: float, pct: np.ndarray, cos_out: np.ndarray | Non
         return end + (start - end) / 2.0 * cos_out
     return (end - start) * pct + start
 
+
+def _cyclic_initial(spec: Spec, lrs: Sequence[float]) -> list[float]:
+    # CyclicLR sets each group's lr to base_lr before LRScheduler records it
+    return per_group(spec.value("base_lr"), len(lrs))
+
+
+def _one_cycle_initial(spec: Spec, lrs: Sequence[float]) -> list[float]:
+    # OneCycleLR records max_lr / div_factor itself
+    div_factor = number(spec.value("div_factor"))
+    return [m / div_factor for m in per_group(spec.value("max_lr"), len(lrs))]
+
+
+INITIAL_LR: dict[str, Callable[[Spec, Sequence[float]], list[float]]] = {
+    "CyclicLR": _cyclic_initial,
+    "OneCycleLR": _one_cycle_initial,
+}
+"""The classes whose recorded initial_lr is not the optimizer's lr."""
 
 COMPUTE: dict[str, Compute] = {
     "LambdaLR": _lambda_lr,

@@ -59,6 +59,8 @@ def read_bytes(path: str | Path, what: str, limit: int, shown: str | None = None
     forever or never end), and so is a file larger than ``limit``; every refusal is one
     line that names the file as ``what 'shown'`` ("config file 'run.toml'")."""
     name = f"{what} '{shown if shown is not None else path}'"
+    if "\0" in str(path):
+        raise LrvizError(f"{name}: a file name cannot hold a NUL character")
     try:
         before = os.stat(path)
     except FileNotFoundError:
@@ -143,6 +145,8 @@ def _name_max(folder: Path) -> int:
 def check_writable(path: Path) -> None:
     """Fail early, before any work, if ``path`` cannot be written, or writing it would
     replace something lrviz must not replace."""
+    if "\0" in str(path):
+        raise LrvizError(f"cannot write {str(path)!r}: a file name cannot hold a NUL character")
     target = _target(path)
     via = f" (a link to '{target}')" if target != path else ""
     folder = target.parent

@@ -273,6 +273,8 @@ class LambdaExpr:
         stripped = text.strip()
         if len(stripped) > MAX_LAMBDA_LENGTH:
             raise SpecError(f"lambda is longer than {MAX_LAMBDA_LENGTH} characters")
+        if "\0" in stripped:
+            raise SpecError("a lambda cannot hold a NUL character")
         try:
             tree = ast.parse(stripped, mode="eval")
         except SyntaxError as exc:
@@ -322,7 +324,7 @@ class LambdaExpr:
                 self._vector = _VectorCompiler(self.var).compile(self._body)
             with np.errstate(all="ignore"):
                 out = np.asarray(self._vector(_typed(np.asarray(xs))), dtype=float)
-        except (_NotVectorizable, ArithmeticError, ValueError, TypeError):
+        except (_NotVectorizable, ArithmeticError, LookupError, ValueError, TypeError):
             return None
         if out.shape != np.shape(xs) or not np.isfinite(out).all():
             return None
@@ -704,6 +706,8 @@ class _VectorCompiler:
             assert name is not None
             args = [c(a) for a in node.args]
             fn = FUNCTIONS[name]
+            if not args:
+                raise _NotVectorizable  # min(), cos(): Python raises, one call at a time says so
             if name in ("min", "max") and len(args) >= 2:
                 better = operator.lt if name == "min" else operator.gt
 

@@ -124,6 +124,8 @@ def looks_like_schedule(text: str) -> bool:
 
 def _parse_expression(source: str) -> ast.expr:
     """The expression in ``source``; a pasted ``scheduler = ...`` line is accepted."""
+    if "\0" in source:
+        raise LrvizError(f"the spec holds a NUL character at column {source.index(chr(0)) + 1}")
     try:
         return ast.parse(source, mode="eval").body
     except SyntaxError:
@@ -417,6 +419,8 @@ def parse_value(text: str, param: Param, entry: Entry) -> Any:
 def _parse_option_expression(text: str, param: Param) -> ast.expr:
     if len(text) > MAX_SPEC_LENGTH:
         raise LrvizError(f"{param.option} is longer than {MAX_SPEC_LENGTH} characters")
+    if "\0" in text:
+        raise LrvizError(f"{param.option} holds a NUL character")
     try:
         return ast.parse(text, mode="eval").body
     except (RecursionError, MemoryError):

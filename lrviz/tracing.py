@@ -343,11 +343,11 @@ def _step(
     who = registry.family(spec.entry.family).rejecter or spec.entry.family
     try:
         scheduler = spec.entry.build(spec, opt)
-    except LrvizError:
+    except (LrvizError, KeyboardInterrupt):
         raise
     except SystemExit as exc:  # code that ends the process must not end lrviz with its status
         raise LrvizError(f"{who} exited while building {spec.format()}: {_exit_text(exc)}") from None
-    except Exception as exc:  # torch's own validation: turn it into one line
+    except BaseException as exc:  # torch's own validation, or anything a user's class raises
         raise LrvizError(f"{who} rejected {spec.format()}: {exc_text(exc)}") from None
     initial_lr = tuple(group.get("initial_lr") for group in opt.param_groups)
     _prevent_order_warning(opt)
@@ -378,9 +378,11 @@ def _step(
                 step(float(metric[(i + 1) // every - 1]))
     except LrvizError as exc:
         raise LrvizError(f"{spec.format()} failed at step {i}: {exc.message}", exc.hint) from None
+    except KeyboardInterrupt:
+        raise
     except SystemExit as exc:
         raise LrvizError(f"{who} exited at step {i} of {spec.format()}: {_exit_text(exc)}") from None
-    except Exception as exc:
+    except BaseException as exc:
         if i == steps - 1:
             # the values are all read; training would crash on this final step() though
             events.append(Event(i, "crash", f"the final scheduler.step() raises {exc_text(exc)}"))

@@ -15,6 +15,7 @@ import typer
 
 from lrviz import registry
 from lrviz import spec as spec_mod
+from lrviz.errors import printable
 from lrviz.families import FAMILIES
 from lrviz.schedule import Entry, Kind, horizon
 from lrviz.spec import Spec
@@ -111,7 +112,8 @@ def describe_cmd(
     origin = entry.origin or entry.family
     version = registry.family(entry.family).version()
     console.print(f"[bold]{escape(entry.name)}[/]  [dim]{escape(origin)}{f' ({version})' if version else ''}[/]")
-    console.print(entry.summary, highlight=False)
+    # a user's docstring is text, never markup or terminal control
+    console.print(printable(entry.summary), highlight=False, markup=False)
     problem = entry.unavailable()
     if problem:
         console.print(f"[yellow]Not installed here: {escape(problem)}[/]")
@@ -183,5 +185,7 @@ def params_table(entry: Entry, title: str, brief: bool = False) -> Any:
     for param in entry.user_params:
         option = escape(f"--[no-]{param.option[2:]}") if param.kind == Kind.BOOL else param.option
         help_text = first_sentence(param.help) if brief else param.help
-        table.add_row(option, param.type_text, param.default_text, help_text)
+        # from a user's signature and docstring: text, never markup or terminal control
+        cells = (param.type_text, param.default_text, help_text)
+        table.add_row(escape(printable(option)), *(escape(printable(cell)) for cell in cells))
     return table

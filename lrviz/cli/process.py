@@ -30,6 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if closed is not None:
         return closed
     _clamp_terminal_size()
+    _plain_streams()
+    try:
+        os.getcwd()
+    except OSError as exc:
+        stderr(f"lrviz: error: the current folder cannot be used ({exc.strerror}); cd to another folder first")
+        return 2
+    # lrviz draws without a GUI backend, so a backend matplotlib does not know (which it
+    # refuses when imported) must not stop it
+    os.environ.pop("MPLBACKEND", None)
     if not args or "--help" in args or "-h" in args:
         _defer_help_extras()
     command = typer.main.get_command(app)
@@ -76,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(this is a bug in lrviz; rerun with LRVIZ_DEBUG=1 for the traceback and report it)"
         )
         return 1
+    if result == 130:  # typer turns ctrl+c into the exit code 130, said nowhere
+        _discard_stdout()
+        stderr("lrviz: interrupted")
     return result if isinstance(result, int) else 0
 
 
@@ -93,6 +105,19 @@ def _closed_streams() -> int | None:
             file=sys.stderr,
         )
     return 2
+
+
+def _plain_streams() -> None:
+    """stdout and stderr that write any character: one their encoding lacks (an ASCII
+    terminal, PYTHONIOENCODING=ascii) as its escape, not as an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _clamp_terminal_size() -> None:

@@ -61,6 +61,7 @@ def install_hint() -> str:
 def _install_note() -> str:
     return f"needs Hugging Face transformers: {install_hint()}"
 
+
 _DROPPED = ("last_epoch",)  # get_scheduler passes it only to schedules that take scheduler_specific_kwargs
 
 # The names transformers 5.23 knows, listed (without parameters) when it is not installed:

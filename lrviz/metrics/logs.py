@@ -193,7 +193,7 @@ def _from_table(content: str, shown: str, column: str | None, delimiter: str | N
                     st.numeric += 1
                 elif st.first_bad is None:
                     st.first_bad = (line, cell)
-    if header is None:
+    if header is None or not stats:  # blank, or a header and nothing under it
         raise LrvizError(f"{shown} holds no values", "give a log that holds the metric's values")
     names = [str(i) for i in range(len(stats))] if headerless else header
     idx = _pick_column(names, column, stats, shown, headerless)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
-from lrviz.errors import LrvizError, did_you_mean
+from lrviz.errors import LrvizError, did_you_mean, printable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -104,15 +104,19 @@ def check_text(text: str, what: str) -> None:
         )
 
 
-def _literal_math(fig: Figure) -> None:
-    """Text that came from data (a spec, a metric's name, a warning) and happens to hold
-    math matplotlib cannot parse is drawn as written, its dollar signs escaped."""
+def _drawable_text(fig: Figure) -> None:
+    """Text that came from data (a label, a metric's name, a warning) is drawn as written:
+    control characters as their escapes (no font has a glyph for ESC), and math that
+    matplotlib cannot parse with its dollar signs escaped."""
     from matplotlib.text import Text
 
     for artist in fig.findobj(Text):
         text = artist.get_text()
-        if "$" in text and math_error(text):
-            artist.set_text(re.sub(r"(?<!\\)\$", r"\\$", text))
+        shown = printable(text, keep="\n")
+        if "$" in shown and math_error(shown):
+            shown = re.sub(r"(?<!\\)\$", r"\\$", shown)
+        if shown != text:
+            artist.set_text(shown)
 
 
 def parse_size(text: str) -> tuple[float, float]:
@@ -232,7 +236,7 @@ def plot(
             _titles(fig, items, title, grid=True)
         if warnings_text:
             fig.supxlabel(warnings_text, color=WARNING_COLOR, fontsize=8.5, ha="center")
-        _literal_math(fig)
+        _drawable_text(fig)
     return fig
 
 

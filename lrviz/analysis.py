@@ -44,11 +44,14 @@ class Summary:
 
 def summary(t: Trace, group: int = 0) -> Summary:
     """Peak, minimum (first occurrences) and final LR of one param group, ignoring
-    non-finite values (a trace of nothing but non-finite values reports nan)."""
+    non-finite values; a trace with no finite value reports its infinite ones (an LR that
+    is inf throughout is summarised as inf), and nan only when every value is nan."""
     import numpy as np
 
     row = t.lr[group]
     finite = np.isfinite(row)
+    if not finite.any():
+        finite = ~np.isnan(row)
     if not finite.any():
         nan = float("nan")
         return Summary(nan, 0, nan, 0, float(row[-1]), t.n_steps - 1, group)
@@ -61,9 +64,15 @@ def _num(x: float) -> str:
     return f"{x:.4g}"
 
 
+def epoch_of(step: int, steps_per_epoch: int, n_steps: int) -> str:
+    """The epoch a step belongs to, counted from 1 and out of the trace's epochs: step
+    5,999 of 6,000 with 100 steps per epoch is in "epoch 60 of 60"."""
+    return f"epoch {step // steps_per_epoch + 1:,} of {-(-n_steps // steps_per_epoch):,}"
+
+
 def _where(t: Trace, step: int) -> str:
     if t.steps_per_epoch:
-        return f"step {step:,} (epoch {step / t.steps_per_epoch:.3g})"
+        return f"step {step:,} ({epoch_of(step, t.steps_per_epoch, t.n_steps)})"
     return f"step {step:,}"
 
 

@@ -135,6 +135,7 @@ def from_dict(
 def from_table(table: Table, *, folder: Path = Path("."), path: Path | None = None) -> Config:
     """A Config from a TOML table, checked here: a config file's top, or a gallery's [[figure]]."""
     table.check_keys(TOP_KEYS)
+    table.check_sizes()
     trace = _trace_options(table)
     figure = FigureOptions(
         title=table.text("title"),

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import optimizers, registry
 from . import spec as spec_mod
-from .errors import LrvizError
+from .errors import LrvizError, exc_line, printable
 from .schedule import Entry, Kind, Param
+from .schedule import horizon as schedule_horizon
 from .spec import Spec
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def draw(state: State, label: str = "current") -> Drawn:
         spec = state.spec()
         t = state.trace
         steps = _int(t.get("steps"), "steps")
-        planned = steps if steps is not None else (spec.entry.horizon(spec)[0] if spec.entry.horizon else 0)
+        planned = steps if steps is not None else schedule_horizon(spec)[0]
         if planned > MAX_STEPS:
             raise LrvizError(
                 f"{planned:,} steps is more than the explorer redraws as you type (at most {MAX_STEPS:,})",
@@ -114,7 +115,11 @@ def draw(state: State, label: str = "current") -> Drawn:
     except LrvizError as exc:
         return Drawn(None, exc.one_line(), _field_of(exc.one_line(), state.entry), _ms(started))
     except ValueError as exc:
-        return Drawn(None, f"not a number: {exc}", None, _ms(started))
+        return Drawn(None, printable(f"not a number: {exc_line(exc)}"), None, _ms(started))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # whatever was typed, the explorer stays up and says what happened
+        return Drawn(None, printable(f"internal error: {type(exc).__name__}: {exc_line(exc)}"), None, _ms(started))
     return Drawn(result, None, None, _ms(started))
 
 
@@ -545,6 +550,8 @@ def make_app(
             self._show()
 
         def _show(self) -> None:
+            from rich.markup import escape
+
             from .analysis import summary_line
 
             current = self.last_good
@@ -557,7 +564,7 @@ def make_app(
             took = f"  ·  traced in {self.good_millis:.0f} ms"
             pins = f"  ·  {len(self.pinned)} pinned" if self.pinned else ""
             # the name, not the whole spec (the form shows the arguments): the numbers fit
-            status.update(summary_line(replace(current, label=current.name)) + took + pins)
+            status.update(escape(printable(summary_line(replace(current, label=current.name)))) + took + pins)
 
         def current_spec(self) -> Spec | None:
             return self.last_good.spec if self.last_good is not None else None

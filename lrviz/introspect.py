@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import LrvizError
+from .errors import LrvizError, install_command
 
 MISSING: Any = inspect.Parameter.empty
 """Marks a parameter with no default (a required parameter)."""
@@ -280,10 +280,11 @@ def torch_schedulers() -> tuple[ClassInfo, ...]:
     """Every public scheduler class of the installed torch, in torch's order."""
     path = torch_source()
     if path is None:
+        command = install_command("torch")
         raise LrvizError(
             "PyTorch is not installed",
-            "install it first: pip install torch (on a CPU-only machine: "
-            "pip install torch --index-url https://download.pytorch.org/whl/cpu)",
+            f"install it first: {command} (on a CPU-only machine: {command} "
+            "--index-url https://download.pytorch.org/whl/cpu)",
         )
     try:
         infos = read_static(path)

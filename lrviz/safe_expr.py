@@ -3,9 +3,14 @@
 Spec strings such as ``LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)`` are parsed with
 :mod:`ast` and *interpreted* here, node by node, against a whitelist: numbers, strings,
 lists, the lambda's one variable, arithmetic, comparisons, conditional expressions and a
-few math functions and constants. Nothing is ever passed to ``eval``/``exec``, no attribute
-of any object is looked up, and lambdas compute in floats, so ``9**9**9`` overflows at once
-instead of computing a number with 370 million digits.
+few math functions and constants. Nothing is ever passed to ``eval``/``exec`` and no
+attribute of any object is looked up.
+
+A lambda means what the same Python lambda means: torch calls it with an integer epoch, so
+``epoch ** 4`` is an exact integer and ``1 / (1 + epoch ** 4)`` the correctly rounded
+quotient, as in Python. The one difference is a bound on the size of an integer a lambda
+may make (:data:`MAX_LAMBDA_INT_BITS`): ``9**9**9`` fails at once instead of computing a
+number with 370 million digits.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from .errors import LrvizError
 MAX_SPEC_LENGTH = 5000
 """Longest spec string accepted (a SequentialLR of several children fits easily)."""
 
+MAX_LIST_ITEMS = 2500
+"""Most items a list value may hold (about what a spec of MAX_SPEC_LENGTH can write)."""
+
 MAX_LAMBDA_LENGTH = 500
 """Longest lambda accepted."""
 
@@ -29,6 +37,10 @@ MAX_DEPTH = 40
 
 MAX_INT_BITS = 1024
 """Largest integer a value may hold (far beyond any step count, and cheap to print)."""
+
+MAX_LAMBDA_INT_BITS = 1 << 16
+"""Largest integer a lambda may compute (about 20,000 digits: ``epoch ** 1000`` at a
+million steps fits); a larger one raises OverflowError instead of taking forever."""
 
 FUNCTIONS: dict[str, Callable[..., float]] = {
     "abs": abs,
@@ -50,6 +62,10 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "ceil": math.ceil,
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "nan": math.nan}
+
+BUILTINS = ("abs", "min", "max", "round")
+"""The functions that are Python's built-ins; the others are :mod:`math`'s (``pow`` too:
+``math.pow``, which computes in floats, unlike the built-in ``pow``)."""
 
 LAMBDA_HELP = (
     "a lambda may use numbers, its one variable, + - * / // % **, comparisons, "
@@ -189,6 +205,41 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# --------------------------------------------------------------------------------------
+# Lambdas: Python's arithmetic, with integers bounded
+
+
+def _check_int(value: Any) -> Any:
+    if isinstance(value, int) and value.bit_length() > MAX_LAMBDA_INT_BITS:
+        raise OverflowError("integer result too large")
+    return value
+
+
+def _lambda_pow(a: Any, b: Any) -> Any:
+    """``a ** b`` as Python computes it for ints (an exact integer, or a float for a negative
+    exponent), as ``math.pow`` for the rest; an integer result too large fails at once."""
+    if isinstance(a, int) and isinstance(b, int):
+        if b > 0 and abs(a) > 1 and b * math.log2(abs(a)) > MAX_LAMBDA_INT_BITS:
+            raise OverflowError("integer result too large")
+        return a**b
+    return math.pow(a, b)
+
+
+def _lambda_mul(a: Any, b: Any) -> Any:
+    if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_LAMBDA_INT_BITS + 1:
+        raise OverflowError("integer result too large")
+    return _check_int(a * b)
+
+
+_LAMBDA_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    **_BINOPS,
+    ast.Mult: _lambda_mul,
+    ast.Pow: _lambda_pow,
+    ast.Add: lambda a, b: _check_int(a + b),
+    ast.Sub: lambda a, b: _check_int(a - b),
+}
+
+
 class LambdaExpr:
     """A user's ``lambda x: <expr>``, checked against the whitelist and compiled into a
     tree of Python closures (fast to call, and never ``eval``).
@@ -222,6 +273,8 @@ class LambdaExpr:
         stripped = text.strip()
         if len(stripped) > MAX_LAMBDA_LENGTH:
             raise SpecError(f"lambda is longer than {MAX_LAMBDA_LENGTH} characters")
+        if "\0" in stripped:
+            raise SpecError("a lambda cannot hold a NUL character")
         try:
             tree = ast.parse(stripped, mode="eval")
         except SyntaxError as exc:
@@ -233,45 +286,70 @@ class LambdaExpr:
         if isinstance(node, ast.Lambda):
             return cls.from_node(node, stripped)
         called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-        names = sorted(
-            {
-                n.id
-                for n in ast.walk(node)
-                if isinstance(n, ast.Name) and id(n) not in called and n.id not in CONSTANTS and n.id != "math"
-            }
-        )
+        bare = [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called]
+        names = sorted({name for name in bare if name not in CONSTANTS and name != "math"})
         if len(names) > 1:
             raise SpecError(
                 f"an expression for a lambda uses one variable, this one uses {', '.join(names)}",
                 hint="write it as 'lambda epoch: ...'",
+            )
+        if not names and "e" in bare:
+            # 'e' alone is Euler's number: a body meant to be in a variable called e would
+            # silently become a constant
+            raise SpecError(
+                f"in '{ast.unparse(node)}', e is Euler's number (2.718...) and there is no variable",
+                hint=f"to use e as the variable, write 'lambda e: {ast.unparse(node)}'; "
+                "for Euler's number in a constant, write math.e",
             )
         var = names[0] if names else "epoch"
         return cls(f"lambda {var}: {ast.unparse(node)}", var, node, stripped)
 
     def __call__(self, x: float) -> float:
         try:
-            return float(self._fn(float(x)))
+            return float(self._fn(x))
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise LambdaEvalError(f"{self.text} failed at {self.var}={x}: {exc}") from None
 
     def vector(self, xs: Any) -> Any:
-        """The lambda at every value of the float array ``xs`` at once: the same floats
-        as calling it on each (numpy for + - * / // %, comparisons and branches; Python's
-        own math functions and powers, mapped). None where a call would raise (division
-        by zero, a math error) or give a non-finite value: then the caller calls it one
-        value at a time and reports the failure as usual."""
+        """The lambda at every value of the array ``xs`` at once (integer steps, as torch
+        passes them, or floats): the same floats as calling it on each, Python's integer
+        arithmetic included (numpy where that is exact, Python's own operations elementwise
+        where it is not). None where a call would raise (division by zero, a math error) or
+        give a non-finite value: then the caller calls it one value at a time and reports
+        the failure as usual."""
         import numpy as np
 
-        if self._vector is None:
-            self._vector = _VectorCompiler(self.var).compile(self._body)
         try:
+            if self._vector is None:
+                self._vector = _VectorCompiler(self.var).compile(self._body)
             with np.errstate(all="ignore"):
-                out = np.asarray(self._vector(np.asarray(xs, dtype=float)), dtype=float)
-        except (_NotVectorizable, ArithmeticError, ValueError, TypeError):
+                out = np.asarray(self._vector(_typed(np.asarray(xs))), dtype=float)
+        except (_NotVectorizable, ArithmeticError, LookupError, ValueError, TypeError):
             return None
         if out.shape != np.shape(xs) or not np.isfinite(out).all():
             return None
         return out
+
+    def python(self) -> str:
+        """The lambda as Python source that runs with only ``import math`` before it: the
+        math functions and constants it uses as ``math.name``."""
+        var = self.var
+
+        class Qualify(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.AST:
+                if node.id != var and node.id in CONSTANTS:
+                    return ast.copy_location(ast.Attribute(ast.Name("math", ast.Load()), node.id, ast.Load()), node)
+                return node
+
+            def visit_Call(self, node: ast.Call) -> ast.AST:
+                self.generic_visit(node)
+                func = node.func
+                if isinstance(func, ast.Name) and func.id in FUNCTIONS and func.id not in BUILTINS:
+                    node.func = ast.Attribute(ast.Name("math", ast.Load()), func.id, ast.Load())
+                return node
+
+        body = Qualify().visit(ast.parse(ast.unparse(self._body), mode="eval").body)
+        return f"lambda {var}: {ast.unparse(body)}"
 
     def __repr__(self) -> str:
         return self.text
@@ -292,15 +370,19 @@ class _Compiler:
         self.var = var
         self.source = source
 
-    def compile(self, node: ast.expr, depth: int) -> Callable[[float], Any]:
+    def compile(self, node: ast.expr, depth: int) -> Callable[[Any], Any]:
         if depth > MAX_DEPTH:
             raise SpecError("lambda is nested too deeply", self.source, node)
         c = self.compile
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool):
-                value: Any = node.value
-            elif isinstance(node.value, (int, float)):
-                value = float(node.value)
+            if (
+                isinstance(node.value, int)
+                and not isinstance(node.value, bool)
+                and node.value.bit_length() > MAX_INT_BITS
+            ):
+                raise SpecError("this number is too large", self.source, node)
+            if isinstance(node.value, (bool, int, float)):
+                value: Any = node.value  # an int stays an int, as in Python
             else:
                 raise SpecError("a lambda computes with numbers only", self.source, node, LAMBDA_HELP)
             return lambda x: value
@@ -325,9 +407,7 @@ class _Compiler:
                 return lambda x: not operand(x)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             left, right = c(node.left, depth + 1), c(node.right, depth + 1)
-            if isinstance(node.op, ast.Pow):
-                return lambda x: math.pow(left(x), right(x))
-            fn = _BINOPS[type(node.op)]
+            fn = _LAMBDA_BINOPS[type(node.op)]
             return lambda x: fn(left(x), right(x))
         if isinstance(node, ast.Compare) and all(type(op) in _CMPOPS for op in node.ops):
             first = c(node.left, depth + 1)
@@ -335,7 +415,7 @@ class _Compiler:
                 (_CMPOPS[type(op)], c(comp, depth + 1)) for op, comp in zip(node.ops, node.comparators, strict=True)
             ]
 
-            def compare(x: float) -> bool:
+            def compare(x: Any) -> bool:
                 left = first(x)
                 for op, comp in rest:
                     right = comp(x)
@@ -349,7 +429,7 @@ class _Compiler:
             parts = [c(v, depth + 1) for v in node.values]
             if isinstance(node.op, ast.And):
 
-                def all_of(x: float) -> Any:
+                def all_of(x: Any) -> Any:
                     result: Any = True
                     for part in parts:
                         result = part(x)
@@ -359,7 +439,7 @@ class _Compiler:
 
                 return all_of
 
-            def any_of(x: float) -> Any:
+            def any_of(x: Any) -> Any:
                 result: Any = False
                 for part in parts:
                     result = part(x)
@@ -380,7 +460,7 @@ class _Compiler:
                 raise SpecError("math functions take positional arguments only", self.source, node)
             fn = FUNCTIONS[name]
             args = [c(a, depth + 1) for a in node.args]
-            return lambda x: fn(*(a(x) for a in args))
+            return lambda x: _check_int(fn(*(a(x) for a in args)))
         raise SpecError(f"{_describe(node)} in a lambda", self.source, node, LAMBDA_HELP)
 
     @staticmethod
@@ -392,14 +472,153 @@ class _Compiler:
         return None
 
 
+# --------------------------------------------------------------------------------------
+# Lambdas over arrays of steps
+#
+# A value is a numpy array of one of three kinds: float64 (Python floats), int64 holding
+# only integers within +-2**53 (Python ints that convert to float exactly, so that numpy's
+# mixed int/float arithmetic and comparisons equal Python's), or object (any Python
+# values, computed elementwise by Python itself). Booleans (from comparisons) count as
+# ints in arithmetic, as in Python.
+
+EXACT = 2**53
+
+
 class _NotVectorizable(Exception):
     """A value the one-at-a-time lambda would refuse (it raises): do it that way."""
 
 
+def _typed(a: Any) -> Any:
+    """``a`` as one of the three kinds (a bool array stays: comparisons make them)."""
+    import numpy as np
+
+    a = np.asarray(a)
+    kind = a.dtype.kind
+    if kind == "f":
+        return a.astype(np.float64, copy=False)
+    if kind == "b":
+        return a
+    if kind in "iu":
+        if len(a) and int(np.abs(a).max()) > EXACT:
+            return a.astype(object)
+        return a.astype(np.int64, copy=False)
+    return _normalised(a)
+
+
+def _normalised(a: Any) -> Any:
+    """An object array as float64 or int64 when its values allow, else as it is."""
+    import numpy as np
+
+    values = a.tolist()
+    if all(type(v) is float for v in values):
+        return np.array(values, dtype=np.float64)
+    if all(type(v) is int for v in values) and all(-EXACT <= v <= EXACT for v in values):
+        return np.array(values, dtype=np.int64)
+    if all(type(v) is bool for v in values):
+        return np.array(values, dtype=bool)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _python(fn: Callable[..., Any], *columns: Any) -> Any:
+    """``fn`` applied by Python to each element (values as Python scalars), as an array of
+    the kind the results make."""
+    import numpy as np
+
+    lists = [c.tolist() for c in columns]
+    out = np.empty(len(lists[0]), dtype=object)
+    out[:] = list(map(fn, *lists))
+    return _normalised(out)
+
+
+def _ints(a: Any) -> Any:
+    import numpy as np
+
+    return a.astype(np.int64) if a.dtype == bool else a
+
+
+def _binary(op: type, a: Any, b: Any) -> Any:
+    import numpy as np
+
+    fn = _LAMBDA_BINOPS[op]
+    a, b = _ints(a), _ints(b)
+    if a.dtype == object or b.dtype == object:
+        return _python(fn, a, b)
+    if op in (ast.Div, ast.FloorDiv, ast.Mod) and np.any(b == 0):
+        raise _NotVectorizable  # Python: ZeroDivisionError
+    if a.dtype == np.int64 and b.dtype == np.int64:
+        big = max(_magnitude(a), 1.0)
+        if op is ast.Pow:
+            if np.any(b < 0):  # int ** negative int: float(a) ** float(b), as Python
+                return map_floats(math.pow, a.astype(float), b.astype(float))
+            if _magnitude(b) * math.log2(big) > 52:
+                return _python(fn, a, b)
+            return _typed(np.power(a, b))
+        if op is ast.Mult and big * max(_magnitude(b), 1.0) > 2.0**62:
+            return _python(fn, a, b)
+        if op is ast.Div:
+            return a / b  # exact ints: the division rounds once, as Python's int / int
+        return _typed(_BINOPS[op](a, b))
+    a, b = a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)
+    if op is ast.Pow:
+        return map_floats(math.pow, a, b)
+    return _BINOPS[op](a, b)
+
+
+def _magnitude(a: Any) -> float:
+    import numpy as np
+
+    return float(np.abs(a).max()) if len(a) else 0.0
+
+
+def _truthy(a: Any) -> Any:
+    import numpy as np
+
+    a = np.asarray(a)
+    if a.dtype == bool:
+        return a
+    if a.dtype == object:
+        return np.array([bool(v) for v in a.tolist()], dtype=bool)
+    return a != 0
+
+
+def _constant(value: Any, n: int) -> Any:
+    import numpy as np
+
+    if isinstance(value, bool):
+        return np.full(n, value, dtype=bool)
+    if isinstance(value, int):
+        if -EXACT <= value <= EXACT:
+            return np.full(n, value, dtype=np.int64)
+        out = np.empty(n, dtype=object)
+        out[:] = value
+        return out
+    return np.full(n, float(value))
+
+
+def _gather(parts: list[tuple[Any, Any]], n: int) -> Any:
+    """One array from pieces ``(positions, values)``, of the kind they share (else object)."""
+    import numpy as np
+
+    parts = [(where, values) for where, values in parts if len(where)]
+    kinds = {values.dtype for _, values in parts}
+    if not parts:
+        return np.empty(n)
+    if len(kinds) == 1:
+        out = np.empty(n, dtype=kinds.pop())
+    else:
+        out = np.empty(n, dtype=object)
+        parts = [(where, values.astype(object)) for where, values in parts]
+    for where, values in parts:
+        out[where] = values
+    return _normalised(out) if out.dtype == object else out
+
+
 class _VectorCompiler:
-    """The whitelisted tree (already checked by :class:`_Compiler`) as functions of a
-    float array. Branches and ``and``/``or`` evaluate each side only on the elements that
-    reach it, as Python's short-circuiting does, so a guarded ``1 / epoch`` is fine."""
+    """The whitelisted tree (already checked by :class:`_Compiler`) as functions of an
+    array of values. Branches and ``and``/``or`` evaluate each side only on the elements
+    that reach it, as Python's short-circuiting does, so a guarded ``1 / epoch`` is fine."""
 
     def __init__(self, var: str) -> None:
         self.var = var
@@ -409,8 +628,8 @@ class _VectorCompiler:
 
         c = self.compile
         if isinstance(node, ast.Constant):
-            value = node.value if isinstance(node.value, bool) else float(node.value)  # type: ignore[arg-type]
-            return lambda x: np.full(len(x), value)
+            value = node.value
+            return lambda x: _constant(value, len(x))
         if isinstance(node, ast.Name):
             if node.id == self.var:
                 return lambda x: x
@@ -422,25 +641,14 @@ class _VectorCompiler:
         if isinstance(node, ast.UnaryOp):
             operand = c(node.operand)
             if isinstance(node.op, ast.USub):
-                return lambda x: -operand(x)
+                return lambda x: _unary(operand(x), operator.neg)
             if isinstance(node.op, ast.UAdd):
-                return lambda x: +operand(x)
+                return lambda x: _unary(operand(x), operator.pos)
             return lambda x: ~_truthy(operand(x))
         if isinstance(node, ast.BinOp):
             left, right = c(node.left), c(node.right)
-            if isinstance(node.op, ast.Pow):
-                return lambda x: map_floats(math.pow, left(x), right(x))
-            fn = _BINOPS[type(node.op)]
-            if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
-
-                def divide(x: Any) -> Any:
-                    a, b = left(x), right(x)
-                    if np.any(b == 0):
-                        raise _NotVectorizable  # Python: ZeroDivisionError
-                    return fn(_numeric(a), _numeric(b))
-
-                return divide
-            return lambda x: fn(_numeric(left(x)), _numeric(right(x)))
+            op = type(node.op)
+            return lambda x: _binary(op, left(x), right(x))
         if isinstance(node, ast.Compare):
             first = c(node.left)
             rest = [(_CMPOPS[type(op)], c(comp)) for op, comp in zip(node.ops, node.comparators, strict=True)]
@@ -453,28 +661,30 @@ class _VectorCompiler:
                     alive = np.flatnonzero(result)
                     if not len(alive):
                         break
-                    right = _take(comp, x, alive)
-                    result[alive] = op(left[alive] if np.ndim(left) else left, right)
-                    full = np.zeros(len(x))
-                    full[alive] = right
-                    left = full
+                    right = comp(x[alive])
+                    result[alive] = _compare(op, left[alive], right)
+                    left = _gather([(alive, right)], len(x))
                 return result
 
             return compare
         if isinstance(node, ast.BoolOp):
             parts = [c(v) for v in node.values]
-            stop_when = isinstance(node.op, ast.Or)  # 'or' stops at a truthy value
+            stop_when = isinstance(node.op, ast.Or)  # 'or' stops at a truthy value, 'and' at a falsy one
 
             def boolop(x: Any) -> Any:
-                out = np.asarray(parts[0](x), dtype=float)
-                pending = np.flatnonzero(_truthy(out) != stop_when)
-                for part in parts[1:]:
+                pending = np.arange(len(x))
+                pieces: list[tuple[Any, Any]] = []
+                for k, part in enumerate(parts):
                     if not len(pending):
                         break
-                    values = np.asarray(_take(part, x, pending), dtype=float)
-                    out[pending] = values
-                    pending = pending[_truthy(values) != stop_when]
-                return out
+                    got = part(x[pending])
+                    if k == len(parts) - 1:  # the last operand's value, whatever it is
+                        pieces.append((pending, got))
+                        break
+                    stops = _truthy(got) == stop_when
+                    pieces.append((pending[stops], got[stops]))
+                    pending = pending[~stops]
+                return _gather(pieces, len(x))
 
             return boolop
         if isinstance(node, ast.IfExp):
@@ -482,55 +692,54 @@ class _VectorCompiler:
 
             def branch(x: Any) -> Any:
                 chosen = _truthy(test(x))
-                out = np.empty(len(x))
                 yes, no = np.flatnonzero(chosen), np.flatnonzero(~chosen)
+                pieces = []
                 if len(yes):
-                    out[yes] = _take(body, x, yes)
+                    pieces.append((yes, body(x[yes])))
                 if len(no):
-                    out[no] = _take(orelse, x, no)
-                return out
+                    pieces.append((no, orelse(x[no])))
+                return _gather(pieces, len(x)) if pieces else np.empty(0)
 
             return branch
         if isinstance(node, ast.Call):
             name = _Compiler._function_name(node.func)
             assert name is not None
             args = [c(a) for a in node.args]
-            if name in ("min", "max"):
-                if len(args) < 2:
-                    raise _NotVectorizable
+            fn = FUNCTIONS[name]
+            if not args:
+                raise _NotVectorizable  # min(), cos(): Python raises, one call at a time says so
+            if name in ("min", "max") and len(args) >= 2:
                 better = operator.lt if name == "min" else operator.gt
 
                 def extreme(x: Any) -> Any:
+                    values = [_ints(a(x)) for a in args]
+                    if len({v.dtype for v in values}) > 1 or values[0].dtype == object:
+                        return _python(fn, *values)  # mixed ints and floats: Python picks the object
                     # Python keeps the first of equal values and skips NaN as a candidate
-                    out = np.asarray(args[0](x), dtype=float)
-                    for a in args[1:]:
-                        value = np.asarray(a(x), dtype=float)
+                    out = values[0]
+                    for value in values[1:]:
                         out = np.where(better(value, out), value, out)
                     return out
 
                 return extreme
-            if name == "abs":
-                return lambda x: np.abs(_numeric(args[0](x)))
-            fn = FUNCTIONS[name]
-            return lambda x: map_floats(fn, *(a(x) for a in args))
+            if name in ("exp", "log", "log2", "log10", "sqrt", "pow", "sin", "cos", "tan", "tanh", "atan"):
+                return lambda x: map_floats(fn, *(_ints(a(x)).tolist() for a in args))
+            return lambda x: _python(lambda *v: _check_int(fn(*v)), *(_ints(a(x)) for a in args))
         raise _NotVectorizable
 
 
-def _numeric(a: Any) -> Any:
+def _unary(a: Any, op: Callable[[Any], Any]) -> Any:
+    a = _ints(a)
+    return _python(op, a) if a.dtype == "O" else op(a)
+
+
+def _compare(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     import numpy as np
 
-    return a.astype(float) if np.asarray(a).dtype == bool else a
-
-
-def _truthy(a: Any) -> Any:
-    import numpy as np
-
-    a = np.asarray(a)
-    return a if a.dtype == bool else a != 0
-
-
-def _take(fn: Callable[[Any], Any], x: Any, where: Any) -> Any:
-    return fn(x[where])
+    a, b = _ints(np.asarray(a)), _ints(np.asarray(b))
+    if a.dtype == object or b.dtype == object:
+        return np.array([bool(op(u, v)) for u, v in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
+    return op(a, b)
 
 
 def map_floats(fn: Callable[..., Any], *columns: Any) -> Any:
@@ -539,5 +748,5 @@ def map_floats(fn: Callable[..., Any], *columns: Any) -> Any:
     sequences (as they are, e.g. ``range`` for an int argument)."""
     import numpy as np
 
-    lists = [np.asarray(_numeric(col), dtype=float).tolist() if isinstance(col, np.ndarray) else col for col in columns]
+    lists = [np.asarray(col, dtype=float).tolist() if isinstance(col, np.ndarray) else col for col in columns]
     return np.fromiter(map(fn, *lists), dtype=float, count=len(lists[0]))

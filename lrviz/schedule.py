@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import LrvizError
 from .introspect import MISSING, ClassInfo, ParamInfo
+from .safe_expr import LambdaExpr
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,6 +37,7 @@ class Kind(str, Enum):
 
     INT = "int"
     FLOAT = "float"
+    NUMBER = "int or float"  # a length the library computes with as a real number (T_max=4.3)
     BOOL = "bool"
     STR = "str"
     FLOATS = "float or list"  # one value, or one per param group
@@ -182,6 +184,9 @@ class Entry:
     missing: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
     # Values computed without stepping torch, to the same bits (see lrviz.fast_path).
     fast: Compute | None = field(default=None, compare=False, repr=False)
+    # The ``initial_lr`` torch records in each param group, for a trace computed by ``fast``
+    # (given the groups' lrs); None: the optimizer's lr, as LRScheduler records it.
+    initial_lr: Callable[[Spec, Sequence[float]], list[float]] | None = field(default=None, compare=False, repr=False)
     # Where stepping must stop (OneCycleLR's total_steps), or None.
     stop: Callable[[Spec], Stop | None] | None = field(default=None, compare=False, repr=False)
     # The children that take over one after another, with the step each starts at.
@@ -307,6 +312,8 @@ def _render_value(value: Any, optimizer: str | None, module: str) -> str:
         return value.to_code(optimizer, module) if optimizer is not None else value.render(None, module)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_render_value(v, optimizer, module) for v in value) + "]"
+    if isinstance(value, LambdaExpr) and optimizer is not None:
+        return value.python()  # runs with only 'import math' before it
     if isinstance(value, float) and not math.isfinite(value):
         # ``math.inf`` is both valid Python (the generated code imports math) and valid spec text
         text = "nan" if math.isnan(value) else "-inf" if value < 0 else "inf"
@@ -432,10 +439,15 @@ def piecewise(spec: Spec) -> bool:
 
 
 def horizon(spec: Spec) -> tuple[int, str]:
-    """(steps, why): how many steps show ``spec``'s whole shape, as its family says."""
+    """(steps, why): how many steps show ``spec``'s whole shape, as its family says. A
+    parameter too large to compute with (T_max=2**1000) gives the longest default; the
+    trace then says what is wrong with it."""
     if spec.entry.horizon is None:
         return DEFAULT_HORIZON, "a default length"
-    return spec.entry.horizon(spec)
+    try:
+        return spec.entry.horizon(spec)
+    except (ArithmeticError, ValueError):
+        return clamp(math.inf), "the longest default: a parameter is too large to compute the length from"
 
 
 DEFAULT_HORIZON = 100
@@ -446,7 +458,9 @@ MIN_HORIZON = 10
 
 def clamp(n: float, low: int = MIN_HORIZON, high: int = 1_000_000) -> int:
     """A horizon of ``n`` steps kept within [low, high]."""
-    return int(max(low, min(high, math.ceil(n))))
+    if n != n:
+        return low
+    return int(max(low, min(high, n if isinstance(n, int) or math.isinf(n) else math.ceil(n))))
 
 
 def tail(end: float) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextvars
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -123,6 +124,8 @@ def looks_like_schedule(text: str) -> bool:
 
 def _parse_expression(source: str) -> ast.expr:
     """The expression in ``source``; a pasted ``scheduler = ...`` line is accepted."""
+    if "\0" in source:
+        raise LrvizError(f"the spec holds a NUL character at column {source.index(chr(0)) + 1}")
     try:
         return ast.parse(source, mode="eval").body
     except SyntaxError:
@@ -348,6 +351,11 @@ def coerce(value: Any, param: Param) -> Any:
     kind = param.kind
     if kind == Kind.INT:
         return _to_int(value, param)
+    if kind == Kind.NUMBER:
+        # a whole number stays (or becomes) an int, as for INT; anything else finite as it is
+        if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+            return value
+        return _to_int(value, param)
     if kind == Kind.FLOAT:
         return _to_float(value, param)
     if kind == Kind.FLOATS:
@@ -411,6 +419,8 @@ def parse_value(text: str, param: Param, entry: Entry) -> Any:
 def _parse_option_expression(text: str, param: Param) -> ast.expr:
     if len(text) > MAX_SPEC_LENGTH:
         raise LrvizError(f"{param.option} is longer than {MAX_SPEC_LENGTH} characters")
+    if "\0" in text:
+        raise LrvizError(f"{param.option} holds a NUL character")
     try:
         return ast.parse(text, mode="eval").body
     except (RecursionError, MemoryError):

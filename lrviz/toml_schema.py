@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LrvizError, did_you_mean
+from .files import MiB, read_text
+from .safe_expr import MAX_LIST_ITEMS, MAX_SPEC_LENGTH
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,19 +27,16 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
+MAX_TOML_BYTES = 4 * MiB
+"""The largest config or gallery file lrviz reads (lrviz's own gallery file is 30 kB)."""
+
+
 def read_toml(path: str | Path, what: str) -> dict[str, Any]:
-    """A TOML file's data; a missing, unreadable or invalid file is a one-line error.
-    ``what`` names the file's kind in the error: "config file", "gallery file"."""
-    where = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LrvizError(f"{what} '{where}' does not exist") from None
-    except IsADirectoryError:
-        raise LrvizError(f"{what} '{where}' is a folder", "give a .toml file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LrvizError(f"cannot read {what} '{where}': {exc}") from None
-    return parse_toml(text, where)
+    """A TOML file's data; a missing, unreadable or invalid file is a one-line error, and so
+    is anything that is not a regular file of at most :data:`MAX_TOML_BYTES`. ``what``
+    names the file's kind in the error: "config file", "gallery file"."""
+    text = read_text(Path(path), what, MAX_TOML_BYTES)
+    return parse_toml(text, str(path))
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
@@ -45,6 +44,10 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LrvizError(f"{where} is not valid TOML: {exc}") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise LrvizError(f"{where} cannot be read: {' '.join(str(exc).split(';')[0].split())}") from None
+    except (RecursionError, MemoryError):
+        raise LrvizError(f"{where} is nested too deeply to read") from None
     return data
 
 
@@ -107,8 +110,28 @@ class Table:
         return value
 
     def text(self, name: str) -> str | None:
+        """A string of at most :data:`~lrviz.safe_expr.MAX_SPEC_LENGTH` characters, as on
+        the command line."""
         value: str | None = self.get(name, str)
+        if value is not None and len(value) > MAX_SPEC_LENGTH:
+            raise self.error(f"{self.key(name)} is {len(value):,} characters long; the limit is {MAX_SPEC_LENGTH:,}")
         return value
+
+    def check_sizes(self) -> None:
+        """Refuse a string or list in this table (tables in it included) longer than the
+        command line allows: :data:`~lrviz.safe_expr.MAX_SPEC_LENGTH` characters,
+        :data:`~lrviz.safe_expr.MAX_LIST_ITEMS` items."""
+        stack: list[tuple[str, Any]] = [(self.key(k), v) for k, v in self.data.items()]
+        while stack:
+            key, value = stack.pop()
+            if isinstance(value, str) and len(value) > MAX_SPEC_LENGTH:
+                raise self.error(f"{key} is {len(value):,} characters long; the limit is {MAX_SPEC_LENGTH:,}")
+            if isinstance(value, list):
+                if len(value) > MAX_LIST_ITEMS:
+                    raise self.error(f"{key} holds {len(value):,} items; the limit is {MAX_LIST_ITEMS:,}")
+                stack += [(f"{key}[{i + 1}]", v) for i, v in enumerate(value)]
+            elif isinstance(value, Mapping):
+                stack += [(f"{key}.{k}", v) for k, v in value.items()]
 
     def flag(self, name: str) -> bool | None:
         value: bool | None = self.get(name, bool)

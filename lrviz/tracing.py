@@ -12,8 +12,6 @@ after every update and ``step(epoch)`` after every epoch) says how with its entr
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -59,6 +57,9 @@ class Trace:
     metric_steps: np.ndarray | None = None  # the step after which each metric value was fed
     metric_name: str = "metric"
     path: str = "torch"  # "fast": computed by lrviz.fast_path; "torch": the real scheduler stepped
+    # param_groups[g]["initial_lr"] once the scheduler is built (None in a group where it
+    # records none, as ReduceLROnPlateau); None when not known: the optimizer's lrs
+    initial_lr: tuple[float | None, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -168,6 +169,13 @@ def trace(
     for value in opt_spec.lrs:
         if not math.isfinite(value) or value < 0:
             raise LrvizError(f"the optimizer's learning rate must be a finite number >= 0, got {value}")
+    if opt_spec.momentum is not None and not (math.isfinite(opt_spec.momentum) and opt_spec.momentum >= 0):
+        raise LrvizError(f"--momentum must be a finite number >= 0, got {opt_spec.momentum}", "e.g. --momentum 0.9")
+    if opt_spec.betas is not None and not all(math.isfinite(b) and 0 <= b < 1 for b in opt_spec.betas):
+        raise LrvizError(
+            f"--betas must be two numbers in [0, 1), got {opt_spec.betas[0]},{opt_spec.betas[1]}",
+            "e.g. --betas 0.9,0.999",
+        )
     entry = spec.entry
     if steps_per_epoch is not None:
         if isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int) or steps_per_epoch < 1:
@@ -232,19 +240,24 @@ def trace(
 
     from . import fast_path
 
+    stop = entry.stop(spec) if entry.stop is not None else None
+    stopped = None
+    if stop is not None and steps > stop.steps:
+        stopped = f"{spec.name} stops at {stop.why}; showing {stop.steps} of the {steps} steps asked for"
+        steps = stop.steps
+
     info = None if exact or not fast_path.covers(spec) else optimizers.info(opt_spec)
     opt: Any = None
     if info is None:
         opt = optimizers.build(opt_spec)
-        ctx = Context(groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt))
+        ctx = Context(
+            groups=n_groups, optimizer=type(opt).__name__, has_momentum=optimizers.has_momentum(opt), steps=steps
+        )
     else:
-        ctx = Context(groups=n_groups, optimizer=info.class_name, has_momentum=info.has_momentum)
+        ctx = Context(groups=n_groups, optimizer=info.class_name, has_momentum=info.has_momentum, steps=steps)
     found = check_tree(spec, ctx) + loop_notes
-
-    stop = entry.stop(spec) if entry.stop is not None else None
-    if stop is not None and steps > stop.steps:
-        found.append(f"{spec.name} stops at {stop.why}; showing {stop.steps} of the {steps} steps asked for")
-        steps = stop.steps
+    if stopped:
+        found.append(stopped)
 
     metric_values: np.ndarray | None = None
     metric_steps: np.ndarray | None = None
@@ -275,20 +288,21 @@ def trace(
             )
 
     computed = None if info is None else fast_path.trace(spec, opt_spec.lrs, steps, info)
+    initial_lr: tuple[float | None, ...]
     if computed is not None:
         assert info is not None  # a fast trace needs the optimizer's info
         lr_values, mom_values = computed.lr, computed.momentum
         events: list[Event] = _milestones(spec, steps)
         mom_name = "beta1" if info.momentum_key == "betas" else info.momentum_key
         optimizer_text = optimizers.describe_class(info.class_name, opt_spec)
+        initial = entry.initial_lr(spec, opt_spec.lrs) if entry.initial_lr is not None else opt_spec.lrs
+        initial_lr = tuple(float(v) for v in initial)
     else:
         if opt is None:
             opt = optimizers.build(opt_spec)
-        # a scheduler may print (verbose=True, a user's class): never onto lrviz's own
-        # stdout, where it would corrupt CSV and JSON
-        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            lr_values, mom_values, mom_name, events = _step(
+            lr_values, mom_values, mom_name, events, initial_lr = _step(
                 spec, opt, steps, metric_values, every, progress, loop, loop_epoch
             )
             events += _milestones(spec, steps)
@@ -315,6 +329,7 @@ def trace(
         metric_steps=metric_steps,
         metric_name=source.name if source is not None else "metric",
         path="torch" if computed is None else "fast",
+        initial_lr=initial_lr,
     )
     trace_.warnings.extend(_suspicious(trace_))
     return trace_
@@ -346,17 +361,22 @@ def _step(
     progress: Callable[[int, int], None] | None = None,
     loop: Loop | None = None,
     steps_per_epoch: int | None = None,
-) -> tuple[np.ndarray, np.ndarray | None, str | None, list[Event]]:
+) -> tuple[np.ndarray, np.ndarray | None, str | None, list[Event], tuple[float | None, ...]]:
     import numpy as np
 
     assert spec.entry.build is not None
+    if progress is not None:
+        progress(-1, steps)  # building: a user's constructor may take its time
+    who = registry.family(spec.entry.family).rejecter or spec.entry.family
     try:
         scheduler = spec.entry.build(spec, opt)
-    except LrvizError:
+    except (LrvizError, KeyboardInterrupt):
         raise
-    except Exception as exc:  # torch's own validation: turn it into one line
-        who = registry.family(spec.entry.family).rejecter or spec.entry.family
+    except SystemExit as exc:  # code that ends the process must not end lrviz with its status
+        raise LrvizError(f"{who} exited while building {spec.format()}: {_exit_text(exc)}") from None
+    except BaseException as exc:  # torch's own validation, or anything a user's class raises
         raise LrvizError(f"{who} rejected {spec.format()}: {exc_text(exc)}") from None
+    initial_lr = tuple(group.get("initial_lr") for group in opt.param_groups)
     _prevent_order_warning(opt)
 
     groups = opt.param_groups
@@ -389,7 +409,11 @@ def _step(
                 step(float(metric[(i + 1) // every - 1]))
     except LrvizError as exc:
         raise LrvizError(f"{spec.format()} failed at step {i}: {exc.message}", exc.hint) from None
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as exc:
+        raise LrvizError(f"{who} exited at step {i} of {spec.format()}: {_exit_text(exc)}") from None
+    except BaseException as exc:
         if i == steps - 1:
             # the values are all read; training would crash on this final step() though
             events.append(Event(i, "crash", f"the final scheduler.step() raises {exc_text(exc)}"))
@@ -403,7 +427,13 @@ def _step(
         for s in change:
             kind = "reduction" if lr[0, s] < lr[0, s - 1] else "increase"
             events.append(Event(int(s), kind, f"LR {'reduced' if kind == 'reduction' else 'raised'} at step {int(s)}"))
-    return lr, mom, ("beta1" if key == "betas" else key), events
+    return lr, mom, ("beta1" if key == "betas" else key), events, initial_lr
+
+
+def _exit_text(exc: SystemExit) -> str:
+    """What a ``sys.exit(...)`` in user code said: its message, or its status."""
+    code = exc.code
+    return f"SystemExit({code!r})" if not isinstance(code, str) else f"SystemExit: {' '.join(code.split())}"
 
 
 def _milestones(spec: Spec, steps: int) -> list[Event]:

@@ -51,7 +51,7 @@ def parse_summary_line(line: str) -> dict[str, tuple[float, int, str | None]]:
     """{'peak': (value, step, epoch text), 'min': ..., 'final': ...} from a summary line."""
     out = {}
     for word in ("peak", "min", "final"):
-        match = re.search(rf"{word} (\S+) at step ([\d,]+)(?: \(epoch (\S+)\))?", line)
+        match = re.search(rf"{word} (\S+) at step ([\d,]+)(?: \(epoch ([^)]+)\))?", line)
         assert match, f"no {word} in {line!r}"
         out[word] = (float(match.group(1)), int(match.group(2).replace(",", "")), match.group(3))
     return out
@@ -156,11 +156,20 @@ def test_nan_values_in_the_middle():
     assert {k: getattr(s, k) for k in expected} == expected
 
 
-def test_nothing_finite_reports_nan():
+def test_an_lr_infinite_throughout_is_summarised_as_inf_not_nan():
     t = lrviz.trace("LambdaLR(lr_lambda=lambda e: inf)", 10)
     s = analysis.summary(t)
-    assert math.isnan(s.peak) and math.isnan(s.minimum)
+    assert s.peak == math.inf and s.minimum == math.inf
     assert math.isinf(s.final) and s.final_step == 9
+    assert analysis.marks(t) == []
+    assert analysis.summary_line(t).endswith("constant inf for 10 steps")
+
+
+def test_only_nan_reports_nan():
+    t = lrviz.trace("LambdaLR(lr_lambda=lambda e: nan)", 10)
+    s = analysis.summary(t)
+    assert math.isnan(s.peak) and math.isnan(s.minimum)
+    assert math.isnan(s.final) and s.final_step == 9
     assert analysis.marks(t) == []
 
 
@@ -186,16 +195,26 @@ def test_two_groups():
 
 
 @pytest.mark.parametrize("steps_per_epoch", [7, 10, 25])
-def test_steps_per_epoch_shows_epochs(steps_per_epoch):
+def test_steps_per_epoch_shows_the_epoch_each_step_belongs_to(steps_per_epoch):
     t = lrviz.trace(
         "CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=20, step_size_down=30)", 100, steps_per_epoch=steps_per_epoch
     )
     parsed = parse_summary_line(analysis.summary_line(t))
     expected = np_summary(t.lr[0])
+    epochs = -(-100 // steps_per_epoch)
     for word, key in (("peak", "peak_step"), ("min", "min_step"), ("final", "final_step")):
         _, step, epoch = parsed[word]
         assert step == expected[key]
-        assert epoch is not None and float(epoch) == pytest.approx(step / steps_per_epoch, rel=5e-3)
+        # counted from 1, of the trace's epochs: the last step is in the last epoch
+        assert epoch == f"{step // steps_per_epoch + 1} of {epochs}"
+    assert parsed["final"][2] == f"{epochs} of {epochs}"
+
+
+def test_the_last_step_of_an_epoch_is_in_that_epoch():
+    t = lrviz.trace("StepLR(step_size=3000)", 6000, steps_per_epoch=100)
+    line = analysis.summary_line(t)
+    assert "min 0.01 at step 3,000 (epoch 31 of 60)" in line  # step 3,000 starts epoch 31
+    assert line.endswith("final 0.01 at step 5,999 (epoch 60 of 60)")
 
 
 # --------------------------------------------------------------------------------------

@@ -281,9 +281,11 @@ def test_labels_once_per_schedule_set_the_legend(capsys, cwd, figures):
     assert [h for h in header if ":" not in h] == ["step", *labels]
 
 
-def test_fewer_labels_than_schedules_label_the_first_ones(capsys, cwd, figures):
-    run_ok(capsys, "compare", *THREE, "-n", "30", "--label", "mine", "-o", "l.png")
-    assert legend_texts(figures[-1]) == ["mine", *THREE_LABELS[1:]]
+def test_fewer_labels_than_schedules_is_a_one_line_error(capsys, cwd):
+    # a --label count that does not match the schedules would label the wrong curves
+    err = run_error(capsys, "compare", *THREE, "-n", "30", "--label", "mine", "-o", "l.png")
+    assert "1 --label value for 3 schedules" in err and "one --label per schedule" in err
+    assert files_in(cwd) == []
 
 
 def test_too_many_labels_is_a_one_line_error(capsys, cwd):
@@ -678,11 +680,11 @@ def test_compare_config_several_schedules_with_figure_options(capsys, cwd, figur
     assert png_size((cwd / "c.png").read_bytes()) == (200, 100)
     assert grid_titles(figures[-1]) == ["step", "exp"]
     assert [m["label"] for m in summary_lines(err)] == ["step", "exp"]
-    # the command line wins over the file: dpi, layout, labels
+    # the command line wins over the file: dpi, layout, labels (one per schedule)
     run_ok(capsys, "compare", "--config", str(cfg), "--dpi", "60", "--layout", "overlay", "--label", "s",
-           "-o", "d.png")  # fmt: skip
+           "--label", "e", "-o", "d.png")  # fmt: skip
     assert png_size((cwd / "d.png").read_bytes()) == (240, 120)
-    assert legend_texts(figures[-1]) == ["s", "exp"]
+    assert legend_texts(figures[-1]) == ["s", "e"]
 
 
 def test_config_title_log_and_annotate(capsys, cwd, figures):
@@ -1124,10 +1126,12 @@ def test_config_steps_per_epoch_completes_onecycle_epochs_like_the_cli(capsys, c
 # 5. --print-code: the printed script gives the traced LRs
 
 
-def printed_code(out: str, path: str) -> str:
-    """stdout before the file path."""
-    assert out.endswith(f"{path}\n"), out[-200:]
-    return out[: -len(path) - 1]
+def printed_code(out: str, err: str, path: str) -> str:
+    """stdout, which holds the code alone: with --print-code the file path goes to stderr,
+    so that ``lrviz ... --print-code > script.py`` gives a script that runs."""
+    assert f"lrviz: wrote {path}\n" in err, err[-200:]
+    assert not out.rstrip("\n").endswith(path), out[-200:]
+    return out
 
 
 def exec_lrs(code: str) -> list[list[float]]:
@@ -1174,8 +1178,8 @@ def exec_lrs(code: str) -> list[list[float]]:
     ],
 )
 def test_print_code_runs_and_gives_the_trace(capsys, cwd, argv, spec, options):
-    out, _ = run_ok(capsys, "plot", *argv, "--print-code", "-o", "p.png")
-    code = printed_code(out, "p.png")
+    out, err = run_ok(capsys, "plot", *argv, "--print-code", "-o", "p.png")
+    code = printed_code(out, err, "p.png")
     t = lrviz.trace(spec, options.pop("steps", None), **options)
     assert exec_lrs(code) == t.lr.tolist()
     assert (cwd / "p.png").read_bytes()[:8] == PNG_MAGIC
@@ -1183,8 +1187,8 @@ def test_print_code_runs_and_gives_the_trace(capsys, cwd, argv, spec, options):
 
 def test_print_code_compare_one_script_per_schedule(capsys, cwd):
     argv = ["steplr", "--step-size", "3", WARMUP_COSINE, "-n", "40", "--optimizer", "adam", "--lr", "0.01"]
-    out, _ = run_ok(capsys, "compare", *argv, "--print-code", "-o", "c.png")
-    code = printed_code(out, "c.png")
+    out, err = run_ok(capsys, "compare", *argv, "--print-code", "-o", "c.png")
+    code = printed_code(out, err, "c.png")
     parts = re.split(r"^# --- (.+) ---$", code, flags=re.M)
     assert parts[0] == ""
     labels, scripts = parts[1::2], parts[2::2]
@@ -1209,8 +1213,8 @@ def test_print_code_compare_uses_each_config_schedules_options(capsys, cwd):
         steps = 15
         lr = 0.5
     """)  # fmt: skip
-    out, _ = run_ok(capsys, "compare", "--config", str(cfg), "--print-code")
-    parts = re.split(r"^# --- (.+) ---$", printed_code(out, str(cwd / "c.png")), flags=re.M)
+    out, err = run_ok(capsys, "compare", "--config", str(cfg), "--print-code")
+    parts = re.split(r"^# --- (.+) ---$", printed_code(out, err, str(cwd / "c.png")), flags=re.M)
     assert parts[1::2] == ["a", "b"]
     a, b = parts[2::2]
     assert exec_lrs(a) == lrviz.trace("StepLR(step_size=3)", 10, optimizer="adam").lr.tolist()

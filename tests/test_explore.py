@@ -255,7 +255,8 @@ def test_at_80x24_the_momentum_panel_makes_way_with_a_note_and_placeholders_fit(
             # whole or nothing: never a cut one ("default 200" for 2000)
             assert placeholder in field.hints or placeholder == ""
             assert len(placeholder) <= room, (field.id, placeholder, room)
-        assert app.query_one("#p-step_size_up").placeholder in ("int, default 2000", "default 2000", "2000")
+        step_size_up = app.query_one("#p-step_size_up").placeholder
+        assert step_size_up.endswith("2000") and step_size_up in app.query_one("#p-step_size_up").hints
 
     drive_at((80, 24), cyclic(), script)
 
@@ -398,6 +399,62 @@ FIELD_TEXT = st.one_of(
     st.sampled_from(["0", "-1", "1e400", "nan", "inf", "None", "true", "[1, 2]", "lambda e: 1/0", "999999999"]),
 )
 
+# What an adversary types: integers of 1024 bits and more, power towers, a lambda that is not
+# one, Euler's e where a variable was meant, markup, terminal escapes, deep nesting
+HOSTILE_TEXT = st.sampled_from(
+    [
+        str(2**1024 - 1),
+        "2**1024-1",
+        "9**9**9",
+        "max(epoch)",
+        "min()",
+        "0.95 ** e",
+        "epoch ** epoch ** epoch",
+        "1 / (1 + epoch ** 4)",
+        "4.3",
+        "2.5",
+        "-5",
+        "1e-320",
+        "[/]",
+        "[bold]x",
+        "\x1b[2Jx",
+        "\u202ex",
+        "(" * 100,
+        "[" * 60 + "]" * 60,
+        "1," * 3000,
+        "os:system",
+        "__import__('os')",
+        "StepLR(step_size=3), " * 3,
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: Any) -> list[str]:
+    """Metric files an adversary names: a named pipe, a device, a log of commas, a huge
+    log, a folder, a missing file (absolute paths: the explorer reads from its own folder)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    os.mkfifo(folder / "pipe.csv")
+    os.symlink("/dev/zero", folder / "zero.csv")
+    (folder / "commas.csv").write_text(",,,\n,,,\n")
+    with open(folder / "huge.csv", "wb") as fh:
+        fh.truncate(200 << 20)
+    (folder / "dir.csv").mkdir()
+    names = ["pipe.csv", "zero.csv", "commas.csv", "huge.csv", "dir.csv", "missing.csv"]
+    return [str(folder / name) for name in names] + ["synthetic:plateau,noise=1e400", "synthetic:nope"]
+
+
+def _draw_within(state: explore.State, seconds: float = 30) -> explore.Drawn:
+    """explore.draw on a thread: a redraw that blocks (a named pipe read) fails the test."""
+    import threading
+
+    out: list[explore.Drawn] = []
+    worker = threading.Thread(target=lambda: out.append(explore.draw(state)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, "the explorer's redraw did not return: the app would freeze"
+    return out[0]
+
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
@@ -415,6 +472,59 @@ def test_no_input_raises(name, data):
     assert (drawn.trace is None) == (drawn.error is not None)
     if drawn.error is not None:
         assert "\n" not in drawn.error and "Traceback" not in drawn.error
+
+
+TRACE_FIELDS = ("steps", "optimizer", "lr", "group_lr", "steps_per_epoch", "metric")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([e.name for e in registry.entries() if not e.unavailable()]), st.data())
+def test_no_input_kills_or_freezes_the_explorer(hostile_files, name, data):
+    """Every field of every schedule's form, and every trace field, the metric's included:
+    typed text, hostile text or a hostile file gives a curve or a one-line error under the
+    chart, at once, never lrviz's "internal error"."""
+    entry = registry.get(name)
+    state = explore.state_for_entry(entry)
+    text = st.one_of(FIELD_TEXT, HOSTILE_TEXT)
+    for key in state.fields:
+        if data.draw(st.booleans(), label=f"edit {key}"):
+            state.fields[key] = data.draw(text, label=key)
+    for key in TRACE_FIELDS:
+        if data.draw(st.booleans(), label=f"edit {key}"):
+            values = st.one_of(text, st.sampled_from(hostile_files)) if key == "metric" else text
+            state.trace[key] = data.draw(values, label=key)
+    if not data.draw(st.booleans(), label="any steps"):
+        state.trace["steps"] = "50"  # keep most draws quick; the others pick their own length
+    drawn = _draw_within(state)
+    assert (drawn.trace is None) == (drawn.error is not None)
+    if drawn.error is not None:
+        assert "\n" not in drawn.error and "Traceback" not in drawn.error
+        assert "internal error" not in drawn.error, drawn.error
+        assert not re.search("[\x00-\x1f\x7f]", drawn.error), drawn.error
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "trace", "says"),
+    [
+        ("CosineAnnealingLR", {"T_max": str(2**1024 - 1)}, {"steps": "10"}, "OverflowError"),
+        ("LambdaLR", {"lr_lambda": "max(epoch)"}, {"steps": "10"}, "max(epoch)"),
+        ("ReduceLROnPlateau", {}, {"metric": "pipe.csv"}, "named pipe"),
+        ("ReduceLROnPlateau", {}, {"metric": "commas.csv"}, "holds no values"),
+    ],
+)
+def test_the_issue_s_inputs_show_their_error_under_the_chart(hostile_files, name, fields, trace, says):
+    folder = Path(hostile_files[0]).parent
+    state = explore.state_for_entry(registry.get(name))
+    state.fields.update(fields)
+    state.trace.update({k: str(folder / v) if k == "metric" else v for k, v in trace.items()})
+    drawn = _draw_within(state)
+    assert drawn.error is not None and says in drawn.error and "internal error" not in drawn.error, drawn.error
+
+    async def script(app: Any, pilot: Any) -> None:
+        error = str(app.query_one("#error").render())
+        assert says in error and "✗" in error
+
+    drive(state, script)
 
 
 def test_too_many_steps_for_the_explorer_is_an_error_not_a_freeze():

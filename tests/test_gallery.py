@@ -53,6 +53,16 @@ label = "short"
 spec = "CosineAnnealingLR(T_max=12)"
 """
 
+OLD_FIGURE = """
+[[figure]]
+id = "old"
+section = "a"
+note = "A figure a later version of the gallery file no longer has."
+steps = 8
+[[figure.schedule]]
+spec = "ExponentialLR(gamma=0.5)"
+"""
+
 
 @pytest.fixture()
 def small(tmp_path):
@@ -226,19 +236,19 @@ def test_generate_then_check_passes(small, tmp_path, capsys):
     folder = tmp_path / "g"
     out, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
     assert out.strip() == str(folder / "index.html")
-    assert "2 figures" in err and "6 files written" in err
-    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
-        "README.md",
-        "index.html",
-        "pair.svg",
-        "step.svg",
-        "thumbs/pair.png",
-        "thumbs/step.png",
-    ]
+    assert "2 figures" in err and "7 files written" in err
+    written = ["README.md", "index.html", "pair.svg", "step.svg", "thumbs/pair.png", "thumbs/step.png"]
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == sorted(
+        [*written, gal.MANIFEST]
+    )
+    # the manifest names every file the gallery wrote: the only ones a later run may replace or remove
+    listed = (folder / gal.MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert [line for line in listed if not line.startswith("#")] == written
+    assert gal.owned_files(folder) == {*written, gal.MANIFEST}
     _, err = run_ok(capsys, "gallery", str(folder), "--check", "--from", str(small))
     assert "up to date" in err
     _, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
-    assert "0 files written, 6 unchanged" in err
+    assert "0 files written, 7 unchanged" in err
 
 
 def test_check_catches_a_changed_default(small, tmp_path, capsys, monkeypatch):
@@ -285,25 +295,34 @@ def test_keep_refuses_a_folder_of_someone_else_s_and_needs_check(small, tmp_path
 def test_check_catches_edits_missing_and_extra_files(small, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     folder = tmp_path / "g"
-    run_ok(capsys, "gallery", str(folder), "--from", str(small))
+    small.write_text(SMALL + OLD_FIGURE, encoding="utf-8")
+    run_ok(capsys, "gallery", str(folder), "--from", str(small))  # a gallery that had a figure 'old'
     small.write_text(SMALL.replace("Drops at 3.", "Drops at step 3."), encoding="utf-8")
     (folder / "pair.svg").unlink()
-    (folder / "old.svg").write_text("<svg/>")
+    (folder / "thumbs" / "old.png").unlink()
+    (folder / "mine.svg").write_text("<svg/>")  # not the gallery's: neither extra nor removed
     code, _, err = run(capsys, "gallery", str(folder), "--check", "--from", str(small))
     assert code == 1
     assert f"stale: {folder / 'README.md'}" in err and f"stale: {folder / 'index.html'}" in err
+    assert f"stale: {folder / gal.MANIFEST}" in err
     assert f"missing: {folder / 'pair.svg'}" in err and f"extra: {folder / 'old.svg'}" in err
-    assert "2 stale, 1 missing, 1 extra" in err
+    assert "mine.svg" not in err
+    assert "3 stale, 1 missing, 1 extra" in err
 
 
 def test_regenerating_removes_what_no_figure_makes_and_nothing_else(small, tmp_path, capsys):
     folder = tmp_path / "g"
+    small.write_text(SMALL + OLD_FIGURE, encoding="utf-8")
     run_ok(capsys, "gallery", str(folder), "--from", str(small))
-    (folder / "old.svg").write_text("<svg/>")
+    small.write_text(SMALL, encoding="utf-8")
     (folder / "notes.txt").write_text("mine")
+    (folder / "my-diagram.svg").write_text("<svg/>")
+    (folder / "thumbs" / "mine.png").write_bytes(b"png")
     _, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
-    assert "1 removed" in err
-    assert not (folder / "old.svg").exists() and (folder / "notes.txt").read_text() == "mine"
+    assert "2 removed" in err
+    assert not (folder / "old.svg").exists() and not (folder / "thumbs" / "old.png").exists()
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "my-diagram.svg").read_text() == "<svg/>" and (folder / "thumbs" / "mine.png").exists()
 
 
 def _restamp(folder: Path, dist: str, version: str) -> None:
@@ -326,7 +345,7 @@ def test_a_new_release_that_draws_the_same_figures_leaves_the_gallery_up_to_date
     # regenerating rewrites nothing: the figures were made with matplotlib 0.1 and still are
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     _, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
-    assert "0 files written, 6 unchanged" in err
+    assert "0 files written, 7 unchanged" in err
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
@@ -478,6 +497,6 @@ spec = "StepLR(step_size=3)"
     small.write_text(text, encoding="utf-8")  # drawn without the registry's own figures: quicker
     folder = tmp_path / "g"
     out, err = run_ok(capsys, "gallery", str(folder), "--from", str(small))
-    assert "lrviz: warning: gallery:" in err and "skipped" in err and "lrviz[hf]" in err
+    assert "lrviz: warning: gallery:" in err and "skipped" in err and "'transformers>=4.40'" in err
     assert not (folder / "hf.svg").exists() and (folder / "step.svg").exists()
     assert "skipped" in (folder / "README.md").read_text() and "skipped" in (folder / "index.html").read_text()

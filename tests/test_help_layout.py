@@ -42,6 +42,22 @@ def test_a_schedule_s_options_read_at_80_columns(capsys, name):
 
 
 @pytest.mark.usefixtures("eighty")
+@pytest.mark.parametrize("name", ["CyclicLR", "OneCycleLR", "ReduceLROnPlateau", "timm.cosine", "linear"])
+def test_describe_reads_at_80_columns(capsys, name):
+    entry = registry.get(name)
+    out, _ = run_ok(capsys, "describe", entry.cli_name)
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    section = out.split("Parameters", 1)[1]
+    flat = _words(section)
+    for param in entry.user_params:
+        assert param.option[2:] in flat, param.option
+        if param.help:  # the whole help, its words together
+            assert _words(param.help) in flat, param.name
+    narrow = [line for line in section.splitlines() if 0 < len(line.strip()) <= 3]
+    assert not narrow, narrow
+
+
+@pytest.mark.usefixtures("eighty")
 @pytest.mark.parametrize(
     "argv", [["plot", "cycliclr", "--help"], ["compare", "--help"], ["--help"], ["gallery", "--help"]]
 )

@@ -9,8 +9,10 @@ import importlib.util
 import inspect
 import math
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -349,6 +351,15 @@ def test_a_torch_or_recipe_name_is_found_without_reading_transformers(monkeypatc
     assert registry.find("no_such_schedule") is None
 
 
+def test_the_install_hint_installs_the_extra_s_requirement_into_this_python():
+    # not a bare 'pip install lrviz[hf]': that may be another Python's pip, and needs lrviz on PyPI
+    hint = hf_family.install_hint()
+    assert hint.startswith(f"{sys.executable} -m pip install ") or hint.startswith(("pipx inject", "uv pip install"))
+    assert hint.endswith("'transformers>=4.40'")
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'hf = ["{hf_family.REQUIREMENT}"]' in pyproject
+
+
 def test_without_transformers_the_names_are_listed_with_the_pip_line(monkeypatch):
     real = importlib.util.find_spec
 
@@ -363,14 +374,14 @@ def test_without_transformers_the_names_are_listed_with_the_pip_line(monkeypatch
         entries = [e for e in registry.entries() if e.family == "transformers"]
         assert [e.name for e in entries] == list(hf_family.KNOWN)
         for entry in entries:
-            assert entry.unavailable() == "needs Hugging Face transformers: pip install 'lrviz[hf]'"
+            assert entry.unavailable() == f"needs Hugging Face transformers: {hf_family.install_hint()}"
             assert entry.summary.endswith(".")
-            with pytest.raises(LrvizError, match=r"pip install 'lrviz\[hf\]'"):
+            with pytest.raises(LrvizError, match=re.escape(hf_family.install_hint())):
                 entry.require()
         assert registry.find("get_wsd_schedule").name == "warmup_stable_decay"
         assert registry.find("transformers.get_cosine_schedule_with_warmup").name == "cosine"
         assert registry.get("greedy").needs_metric
-        with pytest.raises(LrvizError, match=r"pip install 'lrviz\[hf\]'"):
+        with pytest.raises(LrvizError, match=re.escape(hf_family.install_hint())):
             lrviz.trace("constant", 10)
     finally:
         monkeypatch.undo()

@@ -136,7 +136,6 @@ def test_legal_nonsense_is_traced_with_warnings():
         "PolynomialLR(power=-1.0)",
         "CyclicLR(base_lr=0.1, max_lr=0.2, step_size_up=0)",
         "OneCycleLR(max_lr=0.1, total_steps=10, pct_start=0.1)",
-        "OneCycleLR(max_lr=0.1, total_steps=100, pct_start=1.0)",
         "OneCycleLR(max_lr=0.1)",
         "SequentialLR(schedulers=[StepLR(step_size=2), StepLR(step_size=3)], milestones=[])",
         "SequentialLR(schedulers=[StepLR(step_size=2), ReduceLROnPlateau()], milestones=[5])",

@@ -406,9 +406,9 @@ def test_user_class_in_compare_beside_a_torch_class(pkg, capsys):
     ],
 )
 def test_print_code_runs_and_gives_the_same_lrs(pkg, capsys, monkeypatch, spec, extra):
-    out, _ = run_ok(capsys, "plot", spec, *extra, "--print-code", "-o", "x.png")
-    assert out.endswith("\nx.png\n")
-    code = out[: -len("x.png\n")]
+    out, err = run_ok(capsys, "plot", spec, *extra, "--print-code", "-o", "x.png")
+    assert "lrviz: wrote x.png\n" in err and not out.rstrip("\n").endswith("x.png")  # stdout: the code alone
+    code = out
     assert "from mypkg.sched import WarmupCosine" in code
     options: dict[str, Any] = {}
     if extra:

@@ -15,6 +15,7 @@ import typer
 
 from lrviz import registry
 from lrviz import spec as spec_mod
+from lrviz.errors import printable
 from lrviz.families import FAMILIES
 from lrviz.schedule import Entry, Kind, horizon
 from lrviz.spec import Spec
@@ -111,7 +112,8 @@ def describe_cmd(
     origin = entry.origin or entry.family
     version = registry.family(entry.family).version()
     console.print(f"[bold]{escape(entry.name)}[/]  [dim]{escape(origin)}{f' ({version})' if version else ''}[/]")
-    console.print(entry.summary, highlight=False)
+    # a user's docstring is text, never markup or terminal control
+    console.print(printable(entry.summary), highlight=False, markup=False)
     note = registry.ambiguity(head)
     if note:
         console.print(f"[dim]{escape(note)}[/]", highlight=False)
@@ -120,7 +122,10 @@ def describe_cmd(
         console.print(f"[yellow]Not installed here: {escape(problem)}[/]")
         return
     console.print()
-    console.print(params_table(entry, title="Parameters"))
+    if console.width >= WIDE_TABLE:
+        console.print(params_table(entry, title="Parameters"))
+    else:  # four columns leave the help a letter wide: a list reads at any width
+        console.print(params_list(entry, title="Parameters"))
     if entry.needs_metric:
         from lrviz.metrics import pattern_help
 
@@ -174,6 +179,32 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+WIDE_TABLE = 110
+"""Columns from which ``describe`` shows the parameters as a table."""
+
+
+def params_list(entry: Entry, title: str) -> Any:
+    """Each parameter on a line of its own (option, type, default), its whole help indented
+    under it: readable at 80 columns and less."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    rows: list[Any] = [Text(title, style="bold")]
+    for param in entry.user_params:
+        option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
+        head = Text("  ")
+        head.append(printable(option), style="cyan")
+        head.append("  ")
+        head.append(printable(param.type_text), style="magenta")
+        head.append("  ")
+        head.append("required" if param.required else f"default {printable(param.default_text)}", style="green")
+        rows.append(head)
+        if param.help:
+            rows.append(Padding(Text(printable(param.help)), (0, 0, 0, 6), expand=False))
+    return Group(*rows)
+
+
 def params_table(entry: Entry, title: str, brief: bool = False) -> Any:
     from rich.markup import escape
     from rich.table import Table
@@ -184,7 +215,9 @@ def params_table(entry: Entry, title: str, brief: bool = False) -> Any:
     table.add_column("default", style="green", max_width=12)
     table.add_column("help", ratio=1, min_width=24)
     for param in entry.user_params:
-        option = escape(f"--[no-]{param.option[2:]}") if param.kind == Kind.BOOL else param.option
+        option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
         help_text = first_sentence(param.help) if brief else param.help
-        table.add_row(option, param.type_text, param.default_text, help_text)
+        # from a user's signature and docstring: text, never markup or terminal control
+        cells = (param.type_text, param.default_text, help_text)
+        table.add_row(escape(printable(option)), *(escape(printable(cell)) for cell in cells))
     return table

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from lrviz.errors import LrvizError
-from lrviz.files import update_folder
+from lrviz.files import check_folder, update_folder
 
 from .output import stderr
 
@@ -81,11 +81,11 @@ def gallery_cmd(
     if keep is not None and not check:
         raise LrvizError("--keep DIR goes with --check (without --check the gallery is written to its folder)")
     if not check:
-        _gallery_folder_writable(gal, folder)
+        _gallery_folder_writable(gal, folder, plan)
     elif not folder.is_dir():
         raise LrvizError(f"there is no gallery in '{folder}' to check; generate it with 'lrviz gallery {folder}'")
     elif keep is not None:
-        _gallery_folder_writable(gal, keep)
+        _gallery_folder_writable(gal, keep, plan)
     started = time.perf_counter()
     out = _render_gallery(gal, plan, exact)
     seconds = time.perf_counter() - started
@@ -99,7 +99,7 @@ def gallery_cmd(
     print(folder / "index.html")
 
 
-def _gallery_folder_writable(gal: Any, folder: Path) -> None:
+def _gallery_folder_writable(gal: Any, folder: Path, plan: Any) -> None:
     """Refuse a folder the gallery cannot be written to, before anything is drawn."""
     if folder.exists() and not folder.is_dir():
         raise LrvizError(f"'{folder}' is a file; give a folder for the gallery")
@@ -107,9 +107,12 @@ def _gallery_folder_writable(gal: Any, folder: Path) -> None:
         raise LrvizError(f"cannot write the gallery in '{folder}': the folder '{folder.parent}' does not exist")
     if folder.is_dir() and any(folder.iterdir()) and not gal.is_gallery(folder):
         raise LrvizError(
-            f"'{folder}' holds files but no lrviz gallery; give a new or empty folder "
-            "(lrviz only replaces and removes files of a gallery it made)"
+            f"'{folder}' holds files but no lrviz gallery (no {gal.MANIFEST}); give a new or empty folder "
+            f"(lrviz only replaces and removes the files a gallery it made lists in its {gal.MANIFEST})"
         )
+    if folder.is_dir():
+        names = [name for fig in plan.drawable for name in fig.files] + [*gal.PAGES, gal.MANIFEST]
+        check_folder(folder, names, gal.owned_files(folder))
 
 
 def _render_gallery(gal: Any, plan: Any, exact: bool = False) -> Any:

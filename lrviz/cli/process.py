@@ -18,7 +18,7 @@ import typer
 from lrviz.errors import LrvizError
 
 from .commands import app
-from .output import stderr
+from .output import MAX_COLUMNS, stderr
 
 # --------------------------------------------------------------------------------------
 # Entry point: one line per error, exit code 2, never a traceback
@@ -26,22 +26,43 @@ from .output import stderr
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    closed = _closed_streams()
+    if closed is not None:
+        return closed
+    _clamp_terminal_size()
+    _plain_streams()
+    try:
+        os.getcwd()
+    except OSError as exc:
+        stderr(f"lrviz: error: the current folder cannot be used ({exc.strerror}); cd to another folder first")
+        return 2
+    # lrviz draws without a GUI backend, so a backend matplotlib does not know (which it
+    # refuses when imported) must not stop it
+    os.environ.pop("MPLBACKEND", None)
     if not args or "--help" in args or "-h" in args:
         _defer_help_extras()
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="lrviz", standalone_mode=False)
+        try:
+            result = command.main(args=args, prog_name="lrviz", standalone_mode=False)
+        finally:
+            sys.stdout.flush()  # a full disk or a closed pipe is reported here, not lost at exit
     except LrvizError as exc:
         stderr(f"lrviz: error: {exc.one_line()}")
         return 2
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
+        _discard_stdout()
         stderr("lrviz: interrupted")
         return 130
     except BrokenPipeError:  # click turns a closed stdout into exit 1 itself; this is for the rest
         _discard_stdout()
         return 1
+    except MemoryError:
+        _discard_stdout()
+        stderr("lrviz: error: out of memory; trace fewer steps (-n) or param groups, or draw a smaller figure")
+        return 2
     except OSError as exc:  # the system refused: a full disk, a device, a permission
         _discard_stdout()
         where = f": {exc.filename}" if exc.filename else " (writing the output)"
@@ -57,12 +78,55 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2 if exc.exit_code in (1, 2) else int(exc.exit_code)
         if os.environ.get("LRVIZ_DEBUG"):
             raise
+        text = " ".join(str(exc).split())
+        shown = text if len(text) <= 300 else text[:297] + "..."
         stderr(
-            f"lrviz: internal error: {type(exc).__name__}: {exc} "
+            f"lrviz: internal error: {type(exc).__name__}: {shown} "
             "(this is a bug in lrviz; rerun with LRVIZ_DEBUG=1 for the traceback and report it)"
         )
         return 1
+    if result == 130:  # typer turns ctrl+c into the exit code 130, said nowhere
+        _discard_stdout()
+        stderr("lrviz: interrupted")
     return result if isinstance(result, int) else 0
+
+
+def _closed_streams() -> int | None:
+    """An exit code when stdout or stderr is closed (Python then makes it None): lrviz
+    writes its results to one and its messages to the other, and says so on the one left."""
+    if sys.stdout is not None and sys.stderr is not None:
+        return None
+    if sys.stdout is not None:
+        print("lrviz: error: standard error is closed; lrviz writes its messages there (use 2>/dev/null to drop them)")
+        sys.stdout.flush()
+    elif sys.stderr is not None:
+        print(
+            "lrviz: error: standard output is closed; lrviz writes its results there (use >/dev/null to drop them)",
+            file=sys.stderr,
+        )
+    return 2
+
+
+def _plain_streams() -> None:
+    """stdout and stderr that write any character: one their encoding lacks (an ASCII
+    terminal, PYTHONIOENCODING=ascii) as its escape, not as an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def _clamp_terminal_size() -> None:
+    """COLUMNS and LINES as the help, the tables and the charts read them, within reason:
+    COLUMNS=100000 would make every line of output 100,000 characters long."""
+    for name, most in (("COLUMNS", MAX_COLUMNS), ("LINES", 1000)):
+        value = os.environ.get(name, "")
+        if value.strip().isdigit() and int(value) > most:
+            os.environ[name] = str(most)
 
 
 def _discard_stdout() -> None:

@@ -8,6 +8,7 @@ with the traces; each is a few lines in :mod:`lrviz.cli.commands` that call one 
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from lrviz import registry
-from lrviz.errors import LrvizError
+from lrviz.errors import LrvizError, printable
+from lrviz.safe_expr import MAX_SPEC_LENGTH
 from lrviz.spec import schedule_head
 
 from . import output
@@ -82,36 +84,47 @@ class FigureArgs:
 
 def draw_command(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs, fig: FigureArgs) -> None:
     """plot (one schedule), compare and show (several): a figure file, a terminal chart, or both."""
-    job = gather(ctx, tokens, args)
+    with output.user_output_to_stderr():
+        job = gather(ctx, tokens, args)
     if ctx.info_name == "plot" and len(job.specs) > 1:
         raise LrvizError(
             f"'lrviz plot' draws one schedule, got {len(job.specs)}; use 'lrviz compare' to draw several in one figure"
         )
     fig_opts = figure_options(job.config, fig)
-    check_figure_options(fig_opts, fig.out)
-    traces = trace_job(job, labels(job, args.label), args.exact)
-    output.report_all(traces)
-    if args.print_code:
-        output.print_code(traces)
-    if fig.terminal:
-        output.terminal_chart(traces, fig_opts)
-        if not fig.out and (job.config is None or not job.config.out):
-            output.summaries(traces)
-            return
     if fig.out:
         paths = list(fig.out)
     elif job.config is not None and job.config.out:
         paths = list(job.config.out)
     else:
-        paths = [Path("compare.png" if len(traces) > 1 else f"{file_stem(job.specs[0])}.png")]
-    output.write_figure(traces, fig_opts, paths)
+        paths = [Path("compare.png" if len(job.specs) > 1 else f"{file_stem(job.specs[0])}.png")]
+    to_file = bool(fig.out) or not fig.terminal or (job.config is not None and bool(job.config.out))
+    check_figure_options(fig_opts, paths if to_file else [])
+    names = labels(job, args.label)
+    if not fig.terminal:
+        from lrviz.render import figure
+
+        for given in (args.label or []) + [run.label for run in (job.config.runs if job.config else ()) if run.label]:
+            figure.check_text(given, "--label")
+    with output.user_output_to_stderr():
+        traces = trace_job(job, names, args.exact)
+    output.report_all(traces)
+    if args.print_code:
+        output.print_code(traces)
+    if fig.terminal:
+        # with --print-code, stdout is the script: the chart goes to stderr
+        output.terminal_chart(traces, fig_opts, file=sys.stderr if args.print_code else None)
+        if not to_file:
+            output.summaries(traces)
+            return
+    output.write_figure(traces, fig_opts, paths, names_to_stderr=args.print_code)
 
 
 def table_command(
     ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs, every: int | None, fmt: Format
 ) -> None:
-    job = gather(ctx, tokens, args)
-    traces = trace_job(job, labels(job, args.label), args.exact)
+    with output.user_output_to_stderr():
+        job = gather(ctx, tokens, args)
+        traces = trace_job(job, labels(job, args.label), args.exact)
     output.report_all(traces)
     output.print_table(traces, every, fmt)
 
@@ -176,18 +189,21 @@ def schedule_options(entry: Any) -> Any:
 
     from .completion import first_sentence
 
-    rows: list[Any] = [Text(f"{entry.name} options (lrviz describe {entry.cli_name} for more)", style="bold")]
+    # names, types and help may come from a user's class: text, never terminal control
+    rows: list[Any] = [
+        Text(printable(f"{entry.name} options (lrviz describe {entry.cli_name} for more)"), style="bold")
+    ]
     for param in entry.user_params:
         option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
         head = Text("  ")
-        head.append(option, style="cyan")
+        head.append(printable(option), style="cyan")
         head.append("  ")
-        head.append(param.type_text, style="magenta")
+        head.append(printable(param.type_text), style="magenta")
         head.append("  ")
-        head.append("required" if param.required else f"default {param.default_text}", style="green")
+        head.append("required" if param.required else f"default {printable(param.default_text)}", style="green")
         rows.append(head)
         if param.help:
-            rows.append(Padding(Text(first_sentence(param.help)), (0, 0, 0, 6), expand=False))
+            rows.append(Padding(Text(printable(first_sentence(param.help))), (0, 0, 0, 6), expand=False))
     return Group(*rows)
 
 
@@ -312,10 +328,15 @@ def labels(job: Job, given: Sequence[str] | None) -> list[str]:
     from lrviz.runs import labels
 
     given = list(given or [])
-    if len(given) > len(job.specs):
+    if given and len(given) != len(job.specs):
         raise LrvizError(
-            f"{len(given)} --label values for {len(job.specs)} schedule{'s' if len(job.specs) != 1 else ''}"
+            f"{len(given)} --label value{'s' if len(given) != 1 else ''} for {len(job.specs)} "
+            f"schedule{'s' if len(job.specs) != 1 else ''}",
+            "give one --label per schedule, in order, or none",
         )
+    for label in given:
+        if len(label) > MAX_SPEC_LENGTH:
+            raise LrvizError(f"--label is {len(label):,} characters long; the limit is {MAX_SPEC_LENGTH:,}")
     return labels(job.specs, [given[i] if i < len(given) else job.labels[i] for i in range(len(job.specs))])
 
 
@@ -337,19 +358,31 @@ def trace_job(job: Job, labels: Sequence[str], exact: bool = False) -> list[Trac
         return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact, progress=progress)
 
 
+WAITING_NOTE_SECONDS = 3.0
+"""After this long in a schedule's constructor (a user's class that never returns, say),
+lrviz says on the terminal what it is waiting for."""
+
+
 class StepProgress:
-    """A progress bar on stderr for each long trace that steps torch (fast paths need none)."""
+    """On a terminal (stderr): a progress bar for each long trace that steps torch (fast
+    paths need none), and a note when building a schedule takes more than a few seconds."""
 
     def __enter__(self) -> StepProgress:
         self._bar: Any = None
         self._task: Any = None
+        self._timer: threading.Timer | None = None
         return self
 
     def __call__(self, label: str, done: int, total: int) -> None:
+        self._stop_timer()
+        if done < 0:  # building the scheduler: the user's code runs
+            self._timer = threading.Timer(WAITING_NOTE_SECONDS, self._waiting, (label,))
+            self._timer.daemon = True
+            self._timer.start()
+            return
         if total < PROGRESS_MIN_STEPS:
             return
         if self._bar is None:
-            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._bar = Progress(
@@ -357,16 +390,33 @@ class StepProgress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=output.console(stderr=True),
                 transient=True,
             )
             self._bar.start()
         if done == 0 or self._task is None:
+            from rich.markup import escape
+
             short = label if len(label) <= 40 else label[:37] + "..."
-            self._task = self._bar.add_task(short, total=total)
+            self._task = self._bar.add_task(escape(printable(short)), total=total)
         self._bar.update(self._task, completed=done)
 
+    @staticmethod
+    def _waiting(label: str) -> None:
+        short = label if len(label) <= 60 else label[:57] + "..."
+        output.stderr(
+            f"lrviz: still waiting for {short} to be built: its constructor has not returned after "
+            f"{WAITING_NOTE_SECONDS:g} s (ctrl+c stops lrviz)"
+        )
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+            self._timer = None
+
     def __exit__(self, *exc: object) -> None:
+        self._stop_timer()
         if self._bar is not None:
             self._bar.stop()
 
@@ -401,7 +451,13 @@ def check_figure_options(fig_opts: FigureOptions, out: Sequence[Path] | None) ->
         figure.format_of(str(path))
         check_writable(path)
     if fig_opts.size:
-        figure.parse_size(fig_opts.size)
+        width, height = figure.parse_size(fig_opts.size)
+        if any(figure.format_of(str(path)) == "png" for path in out or []):
+            figure.check_pixels(width, height, fig_opts.dpi if fig_opts.dpi is not None else figure.DEFAULT_DPI)
+    if fig_opts.title is not None:
+        if len(fig_opts.title) > MAX_SPEC_LENGTH:
+            raise LrvizError(f"--title is {len(fig_opts.title):,} characters long; the limit is {MAX_SPEC_LENGTH:,}")
+        figure.check_text(fig_opts.title, "--title")
     if fig_opts.style:
         figure.check_style(fig_opts.style)
 

@@ -11,6 +11,7 @@ milestones, ChainedScheduler applies all its children, CyclicLR cycles).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,7 +34,8 @@ from lrviz.schedule import (
 )
 from lrviz.schedule import horizon as horizon_of
 
-from .torch_fast import COMPUTE
+from . import torch_fast
+from .torch_fast import COMPUTE, INITIAL_LR
 
 # The blog posts' parameters (../shared/seeds/000, 001 and 004): the example for each class.
 EXAMPLES: dict[str, str] = {
@@ -61,6 +63,15 @@ EXAMPLES: dict[str, str] = {
     "CosineAnnealingWarmRestarts": "CosineAnnealingWarmRestarts(T_0=20, T_mult=2, eta_min=0.01)",
     "OneCycleLR": ("OneCycleLR(max_lr=0.1, total_steps=120, pct_start=0.5, div_factor=10.0, final_div_factor=10.0)"),
     "PolynomialLR": "PolynomialLR(total_iters=80, power=2.0)",
+}
+
+# Lengths that torch annotates as int but computes with as real numbers: CosineAnnealingLR
+# divides by T_max, CyclicLR takes float(step_size_up). A non-integer one is drawn as torch
+# computes it. (A step_size or a milestone is compared with whole epochs: a fraction there
+# is refused.)
+REAL_LENGTHS: dict[str, tuple[str, ...]] = {
+    "CosineAnnealingLR": ("T_max",),
+    "CyclicLR": ("step_size_up", "step_size_down"),
 }
 
 # Schedules whose LR is meant to go down (or stay): a rise above the start is suspicious.
@@ -133,7 +144,9 @@ def _cyclic(spec: Spec) -> tuple[int, str]:
 
 def _one_cycle(spec: Spec) -> tuple[int, str]:
     total = one_cycle_total(spec)
-    return (total or DEFAULT_HORIZON), "total_steps"
+    if total is None or total <= 0:  # the check says what is wrong with it
+        return DEFAULT_HORIZON, "a default length"
+    return total, "total_steps"
 
 
 def one_cycle_total(spec: Spec) -> int | None:
@@ -279,8 +292,14 @@ def check(spec: Spec, ctx: Context) -> list[str]:
 
 
 def _check_step(spec: Spec, ctx: Context, warnings: list[str]) -> None:
-    if spec.value("step_size") == 0:
+    size = spec.value("step_size")
+    if size == 0:
         raise fail(spec, "step_size=0 makes torch divide by zero at the first step()", "use step_size >= 1")
+    if size < 0:
+        warnings.append(
+            f"{spec.name}: step_size={size} is negative; torch then decays the LR at every multiple of {-size}, "
+            f"as step_size={-size} does"
+        )
 
 
 def _check_cosine(spec: Spec, ctx: Context, warnings: list[str]) -> None:
@@ -384,21 +403,33 @@ def _check_one_cycle(spec: Spec, ctx: Context, warnings: list[str]) -> None:
     if not 0 <= pct <= 1:
         raise fail(spec, f"pct_start must be between 0 and 1, got {pct}", "e.g. pct_start=0.3")
     total = one_cycle_total(spec) or 0
-    # torch divides by the length of each phase; a phase of length 0 divides by zero
-    if spec.value("three_phase"):
-        ends = [pct * total - 1, 2 * pct * total - 2, total - 1]
-        if pct > 0.5:
-            warnings.append(f"{spec.name}: three_phase with pct_start={pct} > 0.5 makes the phases overlap")
-    else:
-        ends = [pct * total - 1, total - 1]
-    starts = [0.0, *ends[:-1]]
-    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        if end - start == 0:
+    try:
+        # torch's phase ends: step_num s is in the first phase whose end it does not pass
+        if spec.value("three_phase"):
+            ends = [float(pct * total) - 1, float(2 * pct * total) - 2, float(total - 1)]
+        else:
+            ends = [float(pct * total) - 1, float(total - 1)]
+    except OverflowError:
+        raise fail(spec, f"total_steps={total} is too large for torch to compute with", "use a smaller total") from None
+    if spec.value("three_phase") and pct > 0.5:
+        warnings.append(f"{spec.name}: three_phase with pct_start={pct} > 0.5 makes the phases overlap")
+    # A phase of no length divides by zero, but only once a step falls in it: the first
+    # phase at step 0 (in the constructor), the last one after every other phase's end.
+    failing = None
+    if ends[0] == 0:
+        failing, phase = 0, 1
+    elif ends[-1] == ends[-2]:
+        failing, phase = max(0, math.floor(max(ends[:-1])) + 1), len(ends)
+    if failing is not None:
+        # the trace computes one value past its last (the final scheduler.step()): a failure
+        # there is reported as that step's crash, not refused
+        if ctx.steps is None or failing < ctx.steps:
+            fewer = f", or trace at most {failing} steps (-n {failing})" if failing > 0 else ""
             raise fail(
                 spec,
-                f"phase {i + 1} of the cycle has no steps (total_steps={total}, pct_start={pct}), "
-                "so torch divides by zero",
-                "change pct_start or total_steps",
+                f"phase {phase} of the cycle has no steps (total_steps={total}, pct_start={pct}), "
+                f"so torch divides by zero at step {failing}",
+                f"change pct_start or total_steps{fewer}",
             )
     _needs_momentum(spec, ctx)
 
@@ -465,7 +496,7 @@ _CHECKS: dict[str, Callable[[Spec, Context, list[str]], None]] = {
 
 def _one_cycle_stop(spec: Spec) -> Stop | None:
     total = one_cycle_total(spec)
-    if total is None:
+    if total is None or total <= 0:
         return None
     return Stop(total, f"total_steps={total}: one more scheduler.step() raises ValueError in training")
 
@@ -529,7 +560,12 @@ class TorchFamily(BaseFamily):
     def load(self) -> list[Entry]:
         out = []
         for info in introspect.torch_schedulers():
-            params = params_of(info)
+            params = tuple(
+                dataclasses.replace(p, kind=Kind.NUMBER)
+                if p.name in REAL_LENGTHS.get(info.name, ()) and p.kind == Kind.INT
+                else p
+                for p in params_of(info)
+            )
             out.append(
                 Entry(
                     name=info.name,
@@ -548,7 +584,9 @@ class TorchFamily(BaseFamily):
                     piecewise=info.name in PIECEWISE,
                     required_note=_REQUIRED_NOTES.get(info.name, ""),
                     code_import="from torch.optim import lr_scheduler",
-                    fast=COMPUTE.get(info.name),
+                    # only for the torch releases the fast path was verified against
+                    fast=COMPUTE.get(info.name) if torch_fast.verified() else None,
+                    initial_lr=INITIAL_LR.get(info.name),
                     stop=_STOPS.get(info.name),
                     phases=_PHASES.get(info.name),
                     note=_NOTES.get(info.name),

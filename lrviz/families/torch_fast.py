@@ -1,5 +1,10 @@
 """The torch family's fast path: torch 2.13's schedulers computed without torch.
 
+The values are bit-identical to torch's for the torch releases in :data:`VERIFIED` (the
+ones ``tests/test_fast.py`` and ``tests/test_trace_vs_torch.py`` were run against); with any
+other torch installed the family offers no fast path and lrviz steps torch itself, so a
+change in a new release's arithmetic shows in lrviz's values.
+
 Each function returns what the real scheduler puts in ``optimizer.param_groups`` at every
 step, with the same floating-point operations in the same order as its ``get_lr``/``step``:
 
@@ -19,6 +24,7 @@ Composites, ReduceLROnPlateau and a custom ``scale_fn`` have no fast path: torch
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,6 +36,30 @@ if TYPE_CHECKING:
 
     from lrviz.optimizers import OptimizerInfo
     from lrviz.schedule import Compute, Spec
+
+
+VERIFIED = ("2.13.0",)
+"""The torch releases these functions were verified against, bit for bit. To add one: run
+the test suite with it installed (test_fast.py draws random parameters for every schedule
+here and compares with torch stepped in a plain loop), then add its version."""
+
+
+def installed_version() -> str | None:
+    """The installed torch's release (``2.13.0`` of ``2.13.0+cpu``), read from its package
+    metadata without importing torch; None when torch is not installed."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        return None
+    return version.split("+", 1)[0]
+
+
+@functools.lru_cache(maxsize=1)
+def verified() -> bool:
+    """Whether the installed torch is one the fast path was verified against."""
+    return installed_version() in VERIFIED
 
 
 # --------------------------------------------------------------------------------------
@@ -119,7 +149,7 @@ def _multiplicative_factors(spec: Spec, groups: int, n: int, first: bool = False
     import numpy as np
 
     out = np.empty((groups, n))
-    steps = np.arange(n, dtype=float)
+    steps = np.arange(n)  # torch calls a lambda with the integer epoch: ints, as Python computes them
     for g, fn in enumerate(_lambdas(spec.value("lr_lambda"), groups)):
         values = fn.vector(steps if first else steps[1:])
         if values is None:
@@ -190,7 +220,7 @@ def _lambda_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
     import numpy as np
 
     fns = _lambdas(spec.value("lr_lambda"), len(lrs))
-    steps = np.arange(n, dtype=float)
+    steps = np.arange(n)  # torch calls a lambda with the integer epoch
     out = np.empty((len(lrs), n))
     for g, (fn, lr) in enumerate(zip(fns, lrs, strict=True)):
         values = fn.vector(steps)
@@ -527,6 +557,23 @@ def _step_of(kind: str, data: Any, lrs: Sequence[float], n: int) -> Step:
 
     return cosine
 
+
+def _cyclic_initial(spec: Spec, lrs: Sequence[float]) -> list[float]:
+    # CyclicLR sets each group's lr to base_lr before LRScheduler records it
+    return per_group(spec.value("base_lr"), len(lrs))
+
+
+def _one_cycle_initial(spec: Spec, lrs: Sequence[float]) -> list[float]:
+    # OneCycleLR records max_lr / div_factor itself
+    div_factor = number(spec.value("div_factor"))
+    return [m / div_factor for m in per_group(spec.value("max_lr"), len(lrs))]
+
+
+INITIAL_LR: dict[str, Callable[[Spec, Sequence[float]], list[float]]] = {
+    "CyclicLR": _cyclic_initial,
+    "OneCycleLR": _one_cycle_initial,
+}
+"""The classes whose recorded initial_lr is not the optimizer's lr."""
 
 COMPUTE: dict[str, Compute] = {
     "LambdaLR": _lambda_lr,

@@ -26,7 +26,7 @@ import math
 import re
 from typing import Any
 
-from lrviz.errors import LrvizError, did_you_mean
+from lrviz.errors import LrvizError, did_you_mean, install_command
 from lrviz.family import BaseFamily
 from lrviz.introspect import MISSING, ParamInfo
 from lrviz.safe_expr import SpecError
@@ -49,7 +49,18 @@ from . import transformers_source as hf_source
 from .torch import check_plateau
 from .transformers_source import CHOICES, GET_SCHEDULER_ARGS, TOP_LEVEL, Route, Schedule
 
-INSTALL = "needs Hugging Face transformers: pip install 'lrviz[hf]'"
+REQUIREMENT = "transformers>=4.40"
+"""What the ``hf`` extra installs (pyproject.toml)."""
+
+
+def install_hint() -> str:
+    """The command that installs transformers where this lrviz runs."""
+    return install_command(REQUIREMENT)
+
+
+def _install_note() -> str:
+    return f"needs Hugging Face transformers: {install_hint()}"
+
 
 _DROPPED = ("last_epoch",)  # get_scheduler passes it only to schedules that take scheduler_specific_kwargs
 
@@ -135,9 +146,9 @@ EXAMPLES: dict[str, str] = {
 def missing() -> str | None:
     """None when transformers is installed, else the pip line."""
     if not hf_source.installed():
-        return INSTALL
+        return _install_note()
     if hf_source.hf_schedules() is None:
-        return "the installed transformers could not be read: pip install -U 'lrviz[hf]'"
+        return f"the installed transformers could not be read: {install_command('--upgrade', REQUIREMENT)}"
     return None
 
 
@@ -268,7 +279,7 @@ def build(spec: Spec, optimizer: Any) -> Any:
     except Exception as exc:
         raise LrvizError(
             f"{spec.name} cannot run here: importing transformers failed ({exc_text(exc)})",
-            "pip install -U 'lrviz[hf]'",
+            install_command("--upgrade", REQUIREMENT),
         ) from None
     _check_optimizer(spec, optimizer)
     top, specific = _split(spec)

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from lrviz import introspect
-from lrviz.errors import LrvizError, did_you_mean
+from lrviz.errors import LrvizError, did_you_mean, install_command
 from lrviz.family import BaseFamily
 from lrviz.schedule import (
     DEFAULT_HORIZON,
@@ -103,7 +103,8 @@ def _import_class(module_name: str, class_name: str) -> type:
             if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 raise LrvizError(
                     f"cannot import '{module_name}': no such module here",
-                    "run lrviz in the folder that holds it, or pip install your package",
+                    "run lrviz in the folder that holds it, or install your package where lrviz runs: "
+                    + install_command("-e", "PATH/TO/YOUR/PACKAGE"),
                 ) from None
             raise LrvizError(f"importing '{module_name}' failed: {exc_text(exc)}") from None
         except BaseException as exc:  # the user's module raised while importing

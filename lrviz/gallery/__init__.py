@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lrviz.errors import LrvizError
+from lrviz.files import MiB, regular_bytes, safe_relative
 
-from .pages import GENERATOR, PAGES, github_anchor, markdown, page, skipped_text
+from .pages import GENERATOR, MANIFEST, PAGES, github_anchor, manifest, markdown, page, skipped_text
 from .plan import DEFAULT_SOURCE, Figure, Plan, Section, from_data, load
 from .shell import command
 
 __all__ = [
     "DEFAULT_SOURCE",
     "GENERATOR",
+    "MANIFEST",
     "PAGES",
     "THUMB_WIDTH",
     "Figure",
@@ -43,6 +45,7 @@ __all__ = [
     "github_anchor",
     "is_gallery",
     "load",
+    "manifest",
     "markdown",
     "owned_files",
     "page",
@@ -80,8 +83,8 @@ class Output:
 
     @property
     def figure_files(self) -> dict[str, bytes]:
-        """The SVGs and thumbnails: the content (the pages only describe them)."""
-        return {name: data for name, data in self.files.items() if name not in PAGES}
+        """The SVGs and thumbnails: the content (the pages and the manifest only describe them)."""
+        return {name: data for name, data in self.files.items() if name not in (*PAGES, MANIFEST)}
 
 
 # --------------------------------------------------------------------------------------
@@ -143,10 +146,12 @@ def render(
 
 
 def stamped(plan: Plan, out: Output, made_with: Mapping[str, str]) -> Output:
-    """``out`` with its two pages (re)written to say the figures were made with ``made_with``."""
+    """``out`` with its two pages (re)written to say the figures were made with ``made_with``,
+    and the manifest that names every file as the gallery's own."""
     result = Output(files=dict(out.figure_files), skipped=out.skipped, versions=dict(made_with), sizes=out.sizes)
     result.files["README.md"] = markdown(plan, result).encode()
     result.files["index.html"] = page(plan, result).encode()
+    result.files[MANIFEST] = manifest(result.files).encode()
     return result
 
 
@@ -161,22 +166,24 @@ def png_size(data: bytes) -> tuple[int, int]:
 # Comparing with a gallery on disk
 
 
+MAX_PAGE_BYTES = 64 * MiB
+"""The most lrviz reads of a gallery's file when it compares or rewrites one."""
+
+
 def is_gallery(folder: Path) -> bool:
-    """Whether ``folder`` holds a gallery lrviz made (its index.html says so)."""
-    index = folder / "index.html"
-    try:
-        head = index.read_bytes()[:2000]
-    except OSError:
-        return False
-    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
+    """Whether ``folder`` holds a gallery lrviz made: its manifest is there."""
+    return regular_bytes(folder / MANIFEST, MAX_PAGE_BYTES) is not None
 
 
 def owned_files(folder: Path) -> set[str]:
-    """The files in ``folder`` that a gallery writes: figures, thumbnails and the two pages."""
-    found = {p.name for p in folder.glob("*.svg")}
-    found |= {f"thumbs/{p.name}" for p in (folder / "thumbs").glob("*.png")}
-    found |= {name for name in ("README.md", "index.html") if (folder / name).is_file()}
-    return found
+    """The files in ``folder`` that a previous ``lrviz gallery`` wrote, as its manifest lists
+    them (and the manifest itself): the only files a new run may replace or remove. Names
+    that are not plain relative paths are ignored."""
+    data = regular_bytes(folder / MANIFEST, MAX_PAGE_BYTES)
+    if data is None:
+        return set()
+    lines = data.decode("utf-8", "replace").splitlines()
+    return {line for line in lines if line and not line.startswith("#") and safe_relative(line)} | {MANIFEST}
 
 
 # "Made with torch 2.13.0+cpu, matplotlib 3.11.2. " on both pages: information, not content
@@ -194,28 +201,26 @@ def compare(folder: Path, out: Output) -> list[Problem]:
     problems = []
     for name, data in out.files.items():
         path = folder / name
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             problems.append(Problem("missing", str(path)))
             continue
-        old = path.read_bytes()
+        old = regular_bytes(path, MAX_PAGE_BYTES)
+        if old is None:  # a link, a pipe, a folder in its place: not what lrviz wrote
+            problems.append(Problem("stale", str(path)))
+            continue
         if name in PAGES:
             old, data = _unstamped(old), _unstamped(data)
         if old != data:
             problems.append(Problem("stale", str(path)))
     for name in sorted(owned_files(folder) - set(out.files)):
-        problems.append(Problem("extra", str(folder / name)))
+        if (folder / name).exists() or (folder / name).is_symlink():
+            problems.append(Problem("extra", str(folder / name)))
     return problems
 
 
 def figures_unchanged(folder: Path, out: Output) -> bool:
     """Whether every figure in ``out`` is already in ``folder``, byte for byte."""
-    for name, data in out.figure_files.items():
-        try:
-            if (folder / name).read_bytes() != data:
-                return False
-        except OSError:
-            return False
-    return True
+    return all(regular_bytes(folder / name, MAX_PAGE_BYTES) == data for name, data in out.figure_files.items())
 
 
 def for_folder(folder: Path, plan: Plan, out: Output) -> Output:
@@ -230,10 +235,10 @@ def for_folder(folder: Path, plan: Plan, out: Output) -> Output:
 
 def recorded_versions(folder: Path) -> dict[str, str]:
     """The versions a committed gallery says it was made with (from its README.md)."""
-    try:
-        text = (folder / "README.md").read_text(encoding="utf-8")
-    except OSError:
+    data = regular_bytes(folder / "README.md", MAX_PAGE_BYTES)
+    if data is None:
         return {}
+    text = data.decode("utf-8", "replace")
     match = _STAMP.search(text)
     if not match:
         return {}

@@ -121,6 +121,7 @@ def from_data(data: Mapping[str, Any], *, name: str = "gallery", folder: Path = 
     file as ``name``."""
     top = Table(data, name)
     top.check_keys(_TOP_KEYS)
+    top.check_sizes()
     head = top.table("gallery") or Table({}, name, "gallery")
     head.check_keys(_GALLERY_KEYS)
     title = head.text("title") or "lrviz gallery"

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from lrviz.errors import LrvizError, did_you_mean
+from lrviz.errors import LrvizError, did_you_mean, printable
+from lrviz.files import MiB, read_bytes
 
 from .metric import SYNTHETIC, Metric
 from .names import as_number, bookkeeping, brief, choose, list_names, mode_of
@@ -24,6 +25,9 @@ from .patterns import PATTERNS
 
 FILE_TYPES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt")
 """The log files a metric can be read from (by suffix, case-insensitive)."""
+
+MAX_METRIC_BYTES = 64 * MiB
+"""The largest metric log lrviz reads (a million steps of a CSV with a few columns is ~30 MB)."""
 
 
 def read(text: str, base_dir: Path | None) -> Metric:
@@ -91,11 +95,14 @@ def _read(source: str, shown: str, path: Path, column: str | None) -> Metric:
             "use a .csv, .tsv, .json, .jsonl or .txt file",
         )
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        data = read_bytes(path, "metric file", MAX_METRIC_BYTES, shown)
+    except LrvizError as exc:
+        raise LrvizError(exc.message.replace(f"metric file '{shown}'", shown), exc.hint) from None
+    try:
+        content = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LrvizError(f"{shown} is not UTF-8 text", "save it as UTF-8 (CSV, JSON or plain text)") from None
-    except OSError as exc:
-        raise LrvizError(f"can't read {shown}: {exc.strerror or exc}") from None
+    del data
     if not content.strip():
         raise LrvizError(f"{shown} is empty", "give a log that holds the metric's values")
     if suffix in (".csv", ".tsv"):
@@ -142,33 +149,68 @@ class _Got:
 # --------------------------------------------------------------------------- CSV / TSV
 
 
-def _from_table(content: str, shown: str, column: str | None, delimiter: str | None, stem: str) -> _Got:
-    if delimiter is None:
-        first = next(line for line in content.splitlines() if line.strip())
-        delimiter = "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","
-    rows: list[tuple[int, list[str]]] = []
+@dataclass
+class _ColumnStats:
+    """What the first pass over a CSV learns about one column."""
+
+    filled: int = 0  # non-empty cells below the header
+    numeric: int = 0  # of which numbers
+    first_bad: tuple[int, str] | None = None  # (line, cell) of the first cell that is not a number
+
+
+def _rows(content: str, delimiter: str, shown: str) -> Iterable[tuple[int, list[str]]]:
+    """(line, stripped cells) of every row that is not blank, read lazily."""
     reader = csv.reader(io.StringIO(content), delimiter=delimiter)
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                rows.append((reader.line_num, [cell.strip() for cell in row]))
+                yield reader.line_num, [cell.strip() for cell in row]
     except csv.Error as exc:
         raise LrvizError(f"{shown} is not a readable CSV file: line {reader.line_num}: {exc}") from None
-    header = rows[0][1]
-    headerless = all(as_number(cell) is not None for cell in header)
-    if headerless:
-        names = [str(i) for i in range(max(len(r) for _, r in rows))]
-        data = rows
-    else:
-        names = header
-        data = rows[1:]
-    idx = _pick_column(names, column, data, shown, headerless)
+
+
+def _from_table(content: str, shown: str, column: str | None, delimiter: str | None, stem: str) -> _Got:
+    if delimiter is None:
+        first = next(line for line in content.splitlines() if line.strip())
+        delimiter = "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","
+    # Two passes over the text, keeping only counts and then one column: a long log is
+    # never held as a list of rows.
+    header: list[str] | None = None
+    stats: list[_ColumnStats] = []
+    headerless = False
+    for line, row in _rows(content, delimiter, shown):
+        if header is None:
+            header = row
+            headerless = all(as_number(cell) is not None for cell in row)
+            if not headerless:
+                continue
+        while len(stats) < len(row):
+            stats.append(_ColumnStats())
+        for cell, st in zip(row, stats, strict=False):
+            if cell:
+                st.filled += 1
+                if as_number(cell) is not None:
+                    st.numeric += 1
+                elif st.first_bad is None:
+                    st.first_bad = (line, cell)
+    if header is None:
+        raise LrvizError(f"{shown} holds no values", "give a log that holds the metric's values")
+    if not stats:  # a header and nothing under it
+        named = ", ".join(printable(str(h)) for h in header[:6]) + (", ..." if len(header) > 6 else "")
+        raise LrvizError(
+            f"{shown} holds no values under its header ({named})", "give a log that holds the metric's values"
+        )
+    names = [str(i) for i in range(len(stats))] if headerless else header
+    idx = _pick_column(names, column, stats, shown, headerless)
     name = names[idx]
     label = f"column {idx}" if headerless else name
     short = stem if headerless and len(names) == 1 else f"{stem}:{idx}" if headerless else name
     values: list[float] = []
     empty = 0
-    for line, row in data:
+    rows = iter(_rows(content, delimiter, shown))
+    if not headerless:
+        next(rows)
+    for line, row in rows:
         cell = row[idx] if idx < len(row) else ""
         if not cell:
             empty += 1
@@ -179,16 +221,14 @@ def _from_table(content: str, shown: str, column: str | None, delimiter: str | N
             raise LrvizError(f"{where}: {brief(cell)} is not a number", "fix or blank that cell")
         if not math.isfinite(value):
             raise LrvizError(
-                f"{where} holds {cell}, not a finite number",
+                f"{where} holds {brief(cell)}, not a finite number",
                 "ReduceLROnPlateau needs finite values: fix, blank or drop that row",
             )
         values.append(value)
     return _Got(values, short, label, empty, "empty row{s}")
 
 
-def _pick_column(
-    names: list[str], column: str | None, data: list[tuple[int, list[str]]], shown: str, headerless: bool
-) -> int:
+def _pick_column(names: list[str], column: str | None, stats: list[_ColumnStats], shown: str, headerless: bool) -> int:
     if column is not None:
         for i, name in enumerate(names):
             if name == column:
@@ -201,17 +241,24 @@ def _pick_column(
             if -len(names) <= i < len(names):
                 return i % len(names)
             raise LrvizError(
-                f"column {i} is out of range: {shown} has {len(names)} columns (0-{len(names) - 1})",
+                f"column {i} is out of range: {shown} has {len(names)} columns (0-{max(len(names) - 1, 0)})",
                 f"the columns are {list_names(names)}",
             )
         suggestion = did_you_mean(column, names)
         listing = f"the columns are {list_names(names)}"
         raise LrvizError(f"{shown} has no column {column!r}", f"{suggestion} {listing}" if suggestion else listing)
-    numeric = []
-    for i in range(len(names)):
-        cells = [row[i] for _, row in data if i < len(row) and row[i]]
-        if cells and all(as_number(cell) is not None for cell in cells):
-            numeric.append(i)
+    stat_of = [stats[i] if i < len(stats) else _ColumnStats() for i in range(len(names))]
+    numeric = [i for i, st in enumerate(stat_of) if st.filled and st.numeric == st.filled]
+    candidates = numeric if headerless else [i for i in numeric if not bookkeeping(names[i])]
+    if not candidates:
+        # a metric column spoiled by a few cells: say which cell, not that there is no metric
+        spoiled = [i for i, st in enumerate(stat_of) if st.numeric and st.first_bad is not None]
+        spoiled = spoiled if headerless else [i for i in spoiled if not bookkeeping(names[i])]
+        if spoiled:
+            i = spoiled[0]
+            line, cell = stat_of[i].first_bad or (0, "")
+            label = f"column {i}" if headerless else f"column {names[i]!r}"
+            raise LrvizError(f"{shown}, line {line}, {label}: {brief(cell)} is not a number", "fix or blank that cell")
     if headerless:
         labels = [str(i) for i in numeric]
         if len(numeric) == 1:
@@ -222,9 +269,7 @@ def _pick_column(
             f"{shown} has no header row and several numeric columns ({', '.join(labels)})",
             f"pick one by its 0-based index, e.g. {shown}:{labels[-1]}",
         )
-    picked = choose(
-        [names[i] for i in numeric if not bookkeeping(names[i])], [names[i] for i in numeric], shown, "column"
-    )
+    picked = choose([names[i] for i in candidates], [names[i] for i in numeric], shown, "column")
     return names.index(picked)
 
 
@@ -243,6 +288,8 @@ def _from_json(content: str, shown: str, column: str | None, stem: str) -> _Got:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
         raise LrvizError(f"{shown} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise LrvizError(f"{shown} cannot be read: {_digits(exc)}", "write such a number as a float") from None
     except RecursionError:
         raise LrvizError(f"{shown} is nested too deeply to read") from None
     if isinstance(data, list):
@@ -266,9 +313,17 @@ def _from_jsonl(content: str, shown: str, column: str | None, stem: str) -> _Got
             raise LrvizError(
                 f"{shown}, line {lineno} is not valid JSON: {exc.msg}", "write one JSON record per line"
             ) from None
+        except ValueError as exc:
+            raise LrvizError(f"{shown}, line {lineno} cannot be read: {_digits(exc)}") from None
         except RecursionError:
             raise LrvizError(f"{shown}, line {lineno} is nested too deeply to read") from None
     return _from_items(items, shown, column, stem, "")
+
+
+def _digits(exc: ValueError) -> str:
+    """Python's refusal of an integer with too many digits, as one short clause."""
+    text = str(exc)
+    return "it holds an integer with more digits than Python converts" if "digits" in text else text
 
 
 def _key(node: dict[str, Any], segments: list[str]) -> tuple[str, int] | None:

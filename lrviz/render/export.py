@@ -1,5 +1,9 @@
 """Trace -> CSV / JSON for machines. Floats are written with ``repr`` (the shortest text
-that reads back to the same double), so a round trip is exact."""
+that reads back to the same double), so a round trip is exact.
+
+Both are produced as a stream of text pieces (:func:`iter_csv`, :func:`iter_json`, ...),
+a few thousand steps at a time, so a trace of twenty million steps is written with memory
+for a chunk of it, not for its whole text; ``to_csv`` and ``to_json`` join the pieces."""
 
 from __future__ import annotations
 
@@ -8,12 +12,16 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
-from itertools import chain
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+
+from lrviz.errors import printable
 
 if TYPE_CHECKING:
     from lrviz.tracing import Trace
+
+CHUNK = 4096
+"""Steps converted and written at a time."""
 
 
 def csv_header(t: Trace) -> list[str]:
@@ -31,51 +39,102 @@ def csv_header(t: Trace) -> list[str]:
     return cols
 
 
-def to_csv(t: Trace, rows: list[int] | None = None) -> str:
+def _chunks(steps: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(steps), CHUNK):
+        yield steps[start : start + CHUNK]
+
+
+def iter_csv(t: Trace, rows: Sequence[int] | None = None) -> Iterator[str]:
     """``step,lr[,momentum]`` (several groups: ``lr_0,...`` and ``momentum_0,...``); the
     momentum column holds Adam's beta1 for Adam-style optimizers."""
     steps = range(t.n_steps) if rows is None else rows
-    lr = t.lr.tolist()
-    mom = t.momentum.tolist() if t.momentum is not None else None
     spe = t.steps_per_epoch
 
-    def row(i: int) -> list[str]:
-        cells = [str(i)]
-        if spe:
-            cells.append(repr(i / spe))
-        cells += [repr(lr[g][i]) for g in range(t.n_groups)]
-        if mom is not None:
-            cells += [repr(mom[g][i]) for g in range(t.n_groups)]
-        return cells
+    def rows_of(chunk: Sequence[int]) -> Iterator[list[str]]:
+        lr = t.lr[:, list(chunk)].tolist()
+        mom = t.momentum[:, list(chunk)].tolist() if t.momentum is not None else None
+        for k, i in enumerate(chunk):
+            cells = [str(i)]
+            if spe:
+                cells.append(repr(i / spe))
+            cells += [repr(lr[g][k]) for g in range(t.n_groups)]
+            if mom is not None:
+                cells += [repr(mom[g][k]) for g in range(t.n_groups)]
+            yield cells
 
-    return _csv(csv_header(t), map(row, steps))
+    return _csv(csv_header(t), (rows_of(chunk) for chunk in _chunks(steps)))
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A header and rows as CSV text: ``\\n`` line ends, a cell quoted only when it holds a
-    comma or a quote (labels hold no line breaks: :func:`_lr_columns` makes them spaces)."""
+def to_csv(t: Trace, rows: list[int] | None = None) -> str:
+    return "".join(iter_csv(t, rows))
+
+
+def _csv(header: Sequence[str], chunks: Iterable[Iterable[Sequence[str]]]) -> Iterator[str]:
+    """A header and chunks of rows as CSV text, a chunk at a time: ``\\n`` line ends, a cell
+    quoted only when it holds a comma or a quote (labels hold no line breaks:
+    :func:`_lr_columns` makes them spaces)."""
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(chain([header], rows))
-    return text.getvalue()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for chunk in chunks:
+        writer.writerows(chunk)
+        yield text.getvalue()
+        text.seek(0)
+        text.truncate()
+    yield text.getvalue()
 
 
 def _finite(values: list[float]) -> list[float | None]:
     return [v if math.isfinite(v) else None for v in values]
 
 
-def to_dict(t: Trace, rows: list[int] | None = None) -> dict[str, Any]:
+class _Lazy(list):  # type: ignore[type-arg]
+    """A list for :mod:`json`'s encoder that makes its items only as they are written:
+    ``make(chunk of indices)`` gives the items of that chunk."""
+
+    def __init__(self, indices: Sequence[int], make: Callable[[Sequence[int]], list[Any]]) -> None:
+        super().__init__()
+        self._indices = indices
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __bool__(self) -> bool:
+        return len(self._indices) > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for chunk in _chunks(self._indices):
+            yield from self._make(chunk)
+
+    def __eq__(self, other: object) -> bool:
+        return list(iter(self)) == other
+
+    __hash__ = None
+
+
+def _values(row: Any) -> Callable[[Sequence[int]], list[float | None]]:
+    return lambda chunk: _finite(row[list(chunk)].tolist())
+
+
+def to_dict(t: Trace, rows: Sequence[int] | None = None, *, lazy: bool = False) -> dict[str, Any]:
     """Plain data: the schedule, the optimizer, and per group the LR and momentum lists
-    (non-finite values become null, as JSON has no NaN). A metric-driven schedule's metric
-    is the values fed to ``scheduler.step(value)`` and the step after which each was fed
-    (once per step, or once per epoch)."""
-    idx = list(range(t.n_steps)) if rows is None else rows
+    (non-finite values become null, as JSON has no NaN), and ``initial_lr``: what torch
+    records in ``param_groups[g]["initial_lr"]`` (null where it records none, as
+    ReduceLROnPlateau). A metric-driven schedule's metric is the values fed to
+    ``scheduler.step(value)`` and the step after which each was fed (once per step, or
+    once per epoch). ``lazy``: the long lists are made only as :func:`iter_json` writes them."""
+    idx: Sequence[int] = range(t.n_steps) if rows is None else rows
+
+    def listed(indices: Sequence[int], make: Callable[[Sequence[int]], list[Any]]) -> list[Any]:
+        return _Lazy(indices, make) if lazy else [v for chunk in _chunks(indices) for v in make(chunk)]
+
+    initial = t.initial_lr if t.initial_lr is not None else t.optimizer_spec.lrs
     groups = []
     for g in range(t.n_groups):
-        lr = t.lr[g].tolist()
-        group: dict[str, Any] = {"initial_lr": t.optimizer_spec.lrs[g], "lr": _finite([lr[i] for i in idx])}
+        group: dict[str, Any] = {"initial_lr": initial[g], "lr": listed(idx, _values(t.lr[g]))}
         if t.momentum is not None:
-            mom = t.momentum[g].tolist()
-            group[t.momentum_name or "momentum"] = _finite([mom[i] for i in idx])
+            group[t.momentum_name or "momentum"] = listed(idx, _values(t.momentum[g]))
         groups.append(group)
     data: dict[str, Any] = {
         "schedule": t.spec.format(),
@@ -83,19 +142,42 @@ def to_dict(t: Trace, rows: list[int] | None = None) -> dict[str, Any]:
         "optimizer": t.optimizer,
         "steps": t.n_steps,
         "steps_per_epoch": t.steps_per_epoch,
-        "step": idx,
+        "step": listed(idx, list),
         "groups": groups,
         "warnings": list(t.warnings),
         "events": [{"step": e.step, "kind": e.kind, "text": e.text} for e in t.events],
     }
     if t.metric is not None:
-        fed_after = t.metric_steps.tolist() if t.metric_steps is not None else list(range(len(t.metric)))
-        data["metric"] = {"name": t.metric_name, "step": fed_after, "value": _finite(t.metric.tolist())}
+        n = len(t.metric)
+        fed = t.metric_steps
+        data["metric"] = {
+            "name": t.metric_name,
+            "step": listed(range(n), (lambda c: fed[list(c)].tolist()) if fed is not None else list),
+            "value": listed(range(n), _values(t.metric)),
+        }
     return data
 
 
+def _encode(data: Any) -> Iterator[str]:
+    """``json.dumps(data, indent=1)`` in pieces of about 64 kB, the same text."""
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(indent=1, allow_nan=False).iterencode(data):
+        pieces.append(piece)
+        size += len(piece)
+        if size > 1 << 16:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    pieces.append("\n")
+    yield "".join(pieces)
+
+
+def iter_json(t: Trace, rows: Sequence[int] | None = None) -> Iterator[str]:
+    return _encode(to_dict(t, rows, lazy=True))
+
+
 def to_json(t: Trace, rows: list[int] | None = None) -> str:
-    return json.dumps(to_dict(t, rows), indent=1, allow_nan=False) + "\n"
+    return "".join(iter_json(t, rows))
 
 
 def many_header(traces: Sequence[Trace]) -> list[str]:
@@ -117,8 +199,9 @@ def _common_spe(traces: Sequence[Trace]) -> int | None:
 
 def _lr_columns(t: Trace) -> list[str]:
     # one line per header cell, whichever line breaks a label has: a bare \r would end the CSV
-    # row for a reader, and a table's header is one line
-    label = re.sub(r"\r\n?|\n", " ", t.label)
+    # row for a reader, and a table's header is one line; other control characters (a
+    # terminal's escape sequences) are written as their escapes
+    label = printable(re.sub(r"\r\n?|\n", " ", t.label))
     cols = [label] if t.n_groups == 1 else [f"{label}[{g}]" for g in range(t.n_groups)]
     if t.momentum_varies:
         name = t.momentum_name or "momentum"
@@ -135,24 +218,47 @@ def _many_cells(t: Trace, i: int, fmt: Any) -> list[str]:
     return cells
 
 
-def many_to_csv(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> str:
+def iter_many_csv(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> Iterator[str]:
     """Several schedules side by side; a schedule shorter than the others has empty cells."""
     n = max(t.n_steps for t in traces)
     steps = range(n) if rows is None else rows
     spe = _common_spe(traces)
+    moving = [t.momentum_varies for t in traces]
 
-    def row(i: int) -> list[str]:
-        cells = [str(i)]
-        if spe:
-            cells.append(repr(i / spe))
-        for t in traces:
-            cells += _many_cells(t, i, lambda v: repr(float(v)))
-        return cells
+    def rows_of(chunk: Sequence[int]) -> Iterator[list[str]]:
+        columns = []
+        for t, moves in zip(traces, moving, strict=True):
+            inside = [i for i in chunk if i < t.n_steps]
+            lr = t.lr[:, inside].tolist()
+            mom = t.momentum[:, inside].tolist() if moves and t.momentum is not None else None
+            columns.append((len(inside), lr, mom))
+        for k, i in enumerate(chunk):
+            cells = [str(i)]
+            if spe:
+                cells.append(repr(i / spe))
+            for t, (count, lr, mom) in zip(traces, columns, strict=True):
+                here = k < count
+                cells += [repr(float(lr[g][k])) if here else "" for g in range(t.n_groups)]
+                if mom is not None:
+                    cells += [repr(float(mom[g][k])) if here else "" for g in range(t.n_groups)]
+            yield cells
 
-    return _csv(many_header(traces), map(row, steps))
+    return _csv(many_header(traces), (rows_of(chunk) for chunk in _chunks(steps)))
+
+
+def many_to_csv(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> str:
+    return "".join(iter_many_csv(traces, rows))
+
+
+def iter_many_json(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> Iterator[str]:
+    """``{"schedules": [...]}``: each schedule as :func:`to_dict` gives it."""
+    data = {
+        "schedules": [
+            to_dict(t, None if rows is None else [i for i in rows if i < t.n_steps], lazy=True) for t in traces
+        ]
+    }
+    return _encode(data)
 
 
 def many_to_json(traces: Sequence[Trace], rows: Sequence[int] | None = None) -> str:
-    """``{"schedules": [...]}``: each schedule as :func:`to_dict` gives it."""
-    data = {"schedules": [to_dict(t, None if rows is None else [i for i in rows if i < t.n_steps]) for t in traces]}
-    return json.dumps(data, indent=1, allow_nan=False) + "\n"
+    return "".join(iter_many_json(traces, rows))

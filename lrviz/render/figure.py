@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from lrviz.errors import LrvizError, did_you_mean
+from lrviz.errors import LrvizError, did_you_mean, printable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,6 +69,7 @@ RC: dict[str, Any] = {
     "svg.hashsalt": "lrviz",
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
+    "text.usetex": False,  # a matplotlibrc asking for LaTeX must not need a LaTeX installation
 }
 
 MARK_FONTSIZE = 7.5
@@ -80,6 +81,67 @@ FARTHEST = 150.0  # points: a label this far from its point is no longer its lab
 PAD = 1.5  # points of room kept around every placed box
 TEXT_SLACK = 1.06  # placed text is taken this much wider than measured (hinting at low dpi)
 REPEATED_MARKS = 3  # this many reductions by one factor are labelled once, not each
+
+
+MAX_PIXELS = 80_000_000
+"""The largest PNG lrviz draws (width x height in pixels: 320 MB of RGBA while drawing)."""
+MAX_SIDE = 32_768
+"""The widest or tallest PNG, in pixels (matplotlib's own limit is 65,536)."""
+
+
+def check_pixels(width: float, height: float, dpi: float) -> None:
+    """Refuse a PNG of ``width`` x ``height`` inches at ``dpi`` that is too big to draw."""
+    w, h = round(width * dpi), round(height * dpi)
+    if w * h > MAX_PIXELS or max(w, h) > MAX_SIDE:
+        raise LrvizError(
+            f"a {width:g}x{height:g} in figure at {dpi:g} dpi is {w:,}x{h:,} pixels; lrviz draws PNGs of at most "
+            f"{MAX_PIXELS / 1e6:g} megapixels and {MAX_SIDE:,} pixels a side",
+            "lower --dpi or --size, or write .svg or .pdf (no pixels)",
+        )
+
+
+def math_error(text: str) -> str | None:
+    """Why matplotlib cannot draw ``text``'s ``$...$`` math, or None when it can (or it
+    has none)."""
+    from matplotlib import cbook
+
+    if "$" not in text or not cbook.is_math_text(text):
+        return None
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("path").parse(text)
+    except ValueError as exc:
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        found = re.search(r"Exception: (.*?)(?:, found .*|\s+\(at char.*)?$", lines[-1] if lines else "")
+        reason = found.group(1) if found else ""
+        return reason if reason and len(reason) <= 80 else "it does not parse"
+    return None
+
+
+def check_text(text: str, what: str) -> None:
+    """Refuse text given for a figure (``--title``, ``--label``) whose math does not parse."""
+    problem = math_error(text)
+    if problem:
+        raise LrvizError(
+            f"{what} {text!r}: matplotlib cannot draw its $...$ math ({problem})",
+            "fix the math, or write \\$ for a dollar sign",
+        )
+
+
+def _drawable_text(fig: Figure) -> None:
+    """Text that came from data (a label, a metric's name, a warning) is drawn as written:
+    control characters as their escapes (no font has a glyph for ESC), and math that
+    matplotlib cannot parse with its dollar signs escaped."""
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        shown = printable(text, keep="\n")
+        if "$" in shown and math_error(shown):
+            shown = re.sub(r"(?<!\\)\$", r"\\$", shown)
+        if shown != text:
+            artist.set_text(shown)
 
 
 def parse_size(text: str) -> tuple[float, float]:
@@ -126,6 +188,7 @@ def _style(style: str | None) -> Iterator[None]:
         if style:
             with matplotlib.style.context(check_style(style)):
                 matplotlib.rcParams["svg.hashsalt"] = "lrviz"
+                matplotlib.rcParams["text.usetex"] = False
                 yield
         else:
             yield
@@ -280,6 +343,7 @@ def plot(
         if warnings:
             text = "\n".join(_wrap_words(line, 8.5, fig.get_figwidth() * 72 * 0.96) for line in warnings)
             fig.supxlabel(text, color=theme.warning, fontsize=8.5, ha="center")
+        _drawable_text(fig)
         _place(fig, cells, subtitle)
     return fig
 
@@ -1007,6 +1071,7 @@ def _text_width(text: str, fontsize: float, bold: bool = False) -> float:
     from matplotlib.textpath import text_to_path
 
     prop = FontProperties(size=fontsize, weight="bold" if bold else "normal")
+    text = printable(text, keep="\n")  # as drawn (see _drawable_text)
     return max(
         (float(text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]) for line in text.split("\n")),
         default=0.0,
@@ -1015,7 +1080,9 @@ def _text_width(text: str, fontsize: float, bold: bool = False) -> float:
 
 def _wrap_atoms(atoms: Sequence[tuple[str, str]], fontsize: float, width_pt: float, bold: bool = False) -> str:
     """Atoms joined by their separators, a line broken before an atom that would overflow
-    (its separator dropped there). An atom is never split."""
+    (its separator dropped there). An atom is never split. Control characters come out as
+    their escapes (text from data: no font has a glyph for ESC)."""
+    atoms = [(sep, printable(atom)) for sep, atom in atoms]
     lines: list[str] = []
     line = ""
     for sep, atom in atoms:
@@ -1128,6 +1195,9 @@ def to_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
         "png": {"Software": "lrviz"},
     }
     metadata = all_metadata[fmt]
+    if fmt == "png":
+        width, height = fig.get_size_inches()
+        check_pixels(float(width), float(height), float(dpi or fig.dpi))
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "lrviz"}):
         fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)

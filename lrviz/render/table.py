@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from lrviz.errors import printable
 from lrviz.render.export import _common_spe, _many_cells, csv_header, many_header
 
 if TYPE_CHECKING:
@@ -78,12 +79,14 @@ def caption(t: Trace, rows: list[int], every: int | None = None) -> str:
 
 def rich_table(t: Trace, rows: list[int], every: int | None = None) -> Table:
     from rich.table import Table
+    from rich.text import Text
 
-    # a long spec as the title would be squeezed to the table's width: show it above instead
-    title = t.label if len(t.label) <= 40 else None
-    table = Table(title=title, caption=caption(t, rows, every), title_style="bold", caption_style="dim")
+    # a long spec as the title would be squeezed to the table's width: show it above instead;
+    # text from data is Text, never markup ('[/]' in a label is shown, not parsed)
+    title = Text(printable(t.label)) if len(t.label) <= 40 else None
+    table = Table(title=title, caption=Text(caption(t, rows, every)), title_style="bold", caption_style="dim")
     for col in _columns(t):
-        table.add_column(col, justify="right", style="cyan" if col == "step" else None)
+        table.add_column(Text(col), justify="right", style="cyan" if col == "step" else None)
     for i in rows:
         table.add_row(*_cells(t, i))
     return table
@@ -132,10 +135,12 @@ def rich_table_many(traces: Sequence[Trace], rows: list[int], every: int | None 
     else:
         how = f"every {every}" if every else "evenly spaced + turns and jumps"
         caption_text = f"{len(rows)} of {n:,} steps ({how}) · --every 1 for all"
+    from rich.text import Text
+
     optimizers = list(dict.fromkeys(t.optimizer for t in traces))
-    table = Table(caption=f"{caption_text} · {' / '.join(optimizers)}", caption_style="dim")
+    table = Table(caption=Text(f"{caption_text} · {' / '.join(optimizers)}"), caption_style="dim")
     for col in _many_columns(traces):
-        table.add_column(col, justify="right", style="cyan" if col == "step" else None, overflow="fold")
+        table.add_column(Text(col), justify="right", style="cyan" if col == "step" else None, overflow="fold")
     spe = _common_spe(traces)
     for i in rows:
         table.add_row(*_many_row(traces, i, spe))

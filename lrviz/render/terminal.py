@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lrviz.errors import LrvizError
+from lrviz.errors import LrvizError, printable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -88,7 +88,8 @@ def chart(
     lines = [re.sub(r"\s+((?:\x1b\[0m)*)$", r"\1", line) for line in text.splitlines()]
     while lines and not plt.uncolorize(lines[0]).strip():
         lines.pop(0)
-    heading = title if title is not None else _title(items)  # plotext drops a title wider than it likes
+    # plotext drops a title wider than it likes; text from data never drives the terminal
+    heading = printable(title if title is not None else _title(items))
     if len(heading) > width:
         heading = heading[: width - 1] + "…"
     return "\n".join([heading.center(width).rstrip(), *lines]) + "\n"
@@ -175,7 +176,7 @@ def _panel(
                 xs, ys = envelope(x[keep], y[keep], width, ends=False)
             label = None
             if legend and (len(items) > 1 or t.n_groups > 1):
-                label = t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}"
+                label = printable(t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}")
             p.plot(xs.tolist(), ys.tolist(), marker=marker, color=COLORS[k % len(COLORS)], label=label)
             k += 1
     if log:

@@ -17,6 +17,9 @@ import lrviz
 from lrviz.render import figure
 from lrviz.render.envelope import EXTREMES_PER_COLUMN, POINTS_PER_COLUMN, envelope
 
+# one worker traces the million-step schedules (module fixtures) once
+pytestmark = pytest.mark.xdist_group("long-traces")
+
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -24,6 +24,9 @@ from extras import ON_CI
 from lrviz.errors import LrvizError
 from lrviz.training import check, configs, logs
 
+# one worker builds the real training runs (session fixtures) once
+pytestmark = pytest.mark.xdist_group("training-runs")
+
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Any:

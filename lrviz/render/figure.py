@@ -787,16 +787,36 @@ def _place(fig: Figure, cells: list[_Cell], subtitle: Sequence[tuple[str, str]] 
     on the layout the figure is saved with (placed boxes take no part in the layout)."""
     anything = any(c.legend or c.labels for c in cells)
     refits = 3  # fitting texts to a new layout changes the layout a little: a few times at most
-    for _ in range(_MAX_ROUNDS):
-        fig.draw_without_rendering()
-        if refits and _fit_axis_labels(fig, cells) | _fit_subtitle(fig, subtitle):
-            refits -= 1
-            continue  # laid out again before anything is placed
-        changed = False
-        for cell in cells if anything else []:
-            changed |= _place_cell(fig, cell)
-        if not changed:
-            return
+    with _layout_dpi(fig):
+        for _ in range(_MAX_ROUNDS):
+            fig.draw_without_rendering()
+            if refits and _fit_axis_labels(fig, cells) | _fit_subtitle(fig, subtitle):
+                refits -= 1
+                continue  # laid out again before anything is placed
+            changed = False
+            for cell in cells if anything else []:
+                changed |= _place_cell(fig, cell)
+            if not changed:
+                return
+
+
+@contextmanager
+def _layout_dpi(fig: Figure) -> Iterator[None]:
+    """Laying a figure out draws it into a pixel buffer of its full size: one too big to
+    draw (an SVG of 100x100 in at 1200 dpi needs no pixels, a PNG that big is refused when
+    saved) is laid out at the largest resolution that can be, which places everything in
+    points as at its own."""
+    dpi = fig.dpi
+    width, height = fig.get_size_inches()
+    most = math.sqrt(MAX_PIXELS / max(float(width * height), 1e-9))
+    if dpi <= most:
+        yield
+        return
+    fig.set_dpi(most)
+    try:
+        yield
+    finally:
+        fig.set_dpi(dpi)
 
 
 def _fit_subtitle(fig: Figure, atoms: Sequence[tuple[str, str]]) -> bool:

@@ -1041,3 +1041,16 @@ def test_every_option_of_a_tracing_command_reaches_the_runner():
     for command in tracing:
         params = set(inspect.signature(command).parameters)
         assert params - own <= taken, (command.__name__, params - own - taken)
+
+
+def test_an_unknown_option_after_a_config_is_named_with_a_suggestion(capsys):
+    config = Path(__file__).resolve().parent.parent / "docs" / "examples" / "warmups.toml"
+    code, out, err = run(capsys, "plot", "--config", str(config), "--lgo")
+    assert code == 2 and out == ""
+    assert err.strip() == "lrviz: error: lrviz plot has no option --lgo; did you mean '--log'?"
+
+
+def test_an_option_before_any_schedule_says_to_name_the_schedule_first(capsys):
+    code, _, err = run(capsys, "plot", "--base-lr", "0.1")
+    assert code == 2
+    assert "comes before any schedule" in err and len(err.strip().splitlines()) == 1

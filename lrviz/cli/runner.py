@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from lrviz import registry
-from lrviz.errors import LrvizError, printable
+from lrviz.errors import LrvizError, did_you_mean, printable
 from lrviz.safe_expr import MAX_SPEC_LENGTH
 from lrviz.spec import schedule_head
 
@@ -286,6 +286,13 @@ def gather(ctx: typer.Context, tokens: Sequence[str] | None, args: TraceArgs) ->
         raise LrvizError("--num-examples and --devices go with --from FILE (a training config)")
     for text, options in split_schedules(list(tokens or [])):
         if not text:
+            if options and job.specs:  # the schedules came from --config or --from
+                name = options[0].split("=", 1)[0]
+                known = [opt for param in ctx.command.params for opt in getattr(param, "opts", ())]
+                raise LrvizError(
+                    f"lrviz {command} has no option {name}",
+                    did_you_mean(name, known) or f"see lrviz {command} --help",
+                )
             if options:
                 raise LrvizError(
                     f"'{options[0]}' comes before any schedule; name the schedule first, "

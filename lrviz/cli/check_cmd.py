@@ -98,6 +98,8 @@ def check_cmd(
 
       lrviz check lightning_logs/version_0/metrics.csv --from config.yaml --num-examples 60000
 
+      lrviz check output/train/exp/summary.csv --from output/train/exp/args.yaml --num-examples 1281167 --devices 8
+
       lrviz check runs/exp1 --against "OneCycleLR(max_lr=0.1, total_steps=1000)" -o check.png
     """
     from lrviz.training import check, logs

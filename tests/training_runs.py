@@ -532,3 +532,99 @@ def timm_train(
         "args": out / "args.yaml",
         "summary": out / "summary.csv",
     }
+
+
+# --------------------------------------------------------------------------------------
+# LightningCLI: a config file parsed by LightningCLI itself (jsonargparse)
+
+LIGHTNING_CLI_YAML = """\
+# A LightningCLI config: lightning's own parser reads it, with the optimizer and the
+# scheduler as class_path/init_args
+trainer:
+  max_epochs: {epochs}
+  accumulate_grad_batches: 2
+  log_every_n_steps: 1
+  accelerator: cpu
+  devices: 1
+  enable_checkpointing: false
+  enable_progress_bar: false
+  enable_model_summary: false
+  logger:
+    class_path: lightning.pytorch.loggers.CSVLogger
+    init_args:
+      save_dir: {out}
+      name: ''
+      version: ''
+  callbacks:
+  - class_path: lightning.pytorch.callbacks.LearningRateMonitor
+    init_args:
+      logging_interval: step
+data:
+  batch_size: 4
+optimizer:
+  class_path: torch.optim.SGD
+  init_args:
+    lr: 0.1
+    momentum: 0.9
+lr_scheduler:
+  class_path: {scheduler}
+  init_args:
+{init_args}
+"""
+
+LIGHTNING_CLI_RUNS = {
+    # LightningCLI's own configure_optimizers: the scheduler steps once per epoch
+    "epoch": (4, "torch.optim.lr_scheduler.CosineAnnealingLR", {"T_max": 4, "eta_min": 0.001}),
+    # a LightningCLI subclass whose configure_optimizers says interval 'step' (Lightning's docs)
+    "step": (3, "torch.optim.lr_scheduler.OneCycleLR", {"max_lr": 0.1, "total_steps": 15}),
+}
+
+
+def lightning_cli_train(out: Path, name: str) -> tuple[Path, Path, int]:
+    """LightningCLI ``fit --config config.yaml`` on a tiny module and data module; returns
+    (metrics.csv, config.yaml, the Trainer's own estimated_stepping_batches)."""
+    import lightning.pytorch as pl
+    import torch
+    from lightning.pytorch.cli import LightningCLI
+    from torch import nn
+
+    epochs, scheduler, init_args = LIGHTNING_CLI_RUNS[name]
+    out.mkdir(parents=True, exist_ok=True)
+    config = out / "config.yaml"
+    args_text = "\n".join(f"    {k}: {v}" for k, v in init_args.items())
+    config.write_text(
+        LIGHTNING_CLI_YAML.format(epochs=epochs, out=out, scheduler=scheduler, init_args=args_text), encoding="utf-8"
+    )
+
+    class Tiny(pl.LightningModule):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.Linear(4, 1)
+
+        def training_step(self, batch: Any, batch_idx: int) -> Any:
+            return nn.functional.mse_loss(self.layer(batch["x"]), batch["labels"])
+
+    class Data(pl.LightningDataModule):  # type: ignore[misc]
+        def __init__(self, batch_size: int = 8) -> None:
+            super().__init__()
+            self.batch_size = batch_size
+
+        def train_dataloader(self) -> Any:
+            return torch.utils.data.DataLoader(_dataset(N_EXAMPLES), batch_size=self.batch_size)
+
+    class StepCLI(LightningCLI):  # type: ignore[misc]
+        @staticmethod
+        def configure_optimizers(lightning_module: Any, optimizer: Any, lr_scheduler: Any = None) -> Any:
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": lr_scheduler, "interval": "step"}}
+
+    torch.manual_seed(0)
+    cli = StepCLI if name == "step" else LightningCLI
+    run = cli(Tiny, Data, args=["fit", "--config", str(config)], save_config_callback=None)
+    return out / "metrics.csv", config, int(run.trainer.estimated_stepping_batches)
+
+
+def lightning_cli_runs(root: Path) -> dict[str, tuple[Path, Path, int]]:
+    import logging
+
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    return {name: lightning_cli_train(root / name, name) for name in LIGHTNING_CLI_RUNS}

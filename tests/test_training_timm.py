@@ -203,3 +203,12 @@ def test_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
     path.write_text("sched: cosine\nwarmup_epochs: 1\nbatch_size: 64\n", encoding="utf-8")
     with pytest.raises(LrvizError, match="no full batch"):
         configs.load(path, num_examples=10)
+    for text, message in (
+        ("lr_base_size: 0", "lr_base_size must be above 0"),
+        ("opt: adamw\nopt_betas: [a, 0.99]", "beta1 must be a number"),
+        ("epochs: 0", "0 epochs"),
+        ("sched: 12", "timm has no sched '12'"),
+    ):
+        path.write_text(f"sched: cosine\nwarmup_epochs: 1\n{text}\n", encoding="utf-8")
+        code, _, err = cli("table", "--from", str(path), "--num-examples", "1000")
+        assert code == 2 and message in err and "Traceback" not in err, err

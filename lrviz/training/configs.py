@@ -8,6 +8,7 @@ the framework computes them.
 * LightningCLI YAML: ``optimizer`` and ``lr_scheduler`` as ``class_path``/``init_args``, the
   ``trainer`` section's epochs, steps and gradient accumulation, and Lightning's ``interval``
   and ``frequency``.
+* timm's ``args.yaml``: :mod:`lrviz.training.timm_config`.
 
 A config cannot hold the dataset's size or the number of devices: ``num_examples`` and
 ``devices`` come from the command line. Every number derived is said in :attr:`Plan.notes`.

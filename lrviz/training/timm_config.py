@@ -138,6 +138,8 @@ def base_lr(data: Mapping[str, Any], devices: int, where: str) -> tuple[float, s
     accum = max(1, number(get, "grad_accum_steps", where, whole=True))
     global_batch_size = batch * devices * accum
     base_size = number(get, "lr_base_size", where)
+    if base_size <= 0:
+        raise LrvizError(f"{where}: lr_base_size must be above 0, got {base_size}")
     batch_ratio = global_batch_size / base_size
     scale = str(get["lr_base_scale"] or "")
     if not scale:
@@ -174,7 +176,8 @@ def _optimizer(data: Mapping[str, Any], where: str) -> tuple[str | None, float |
         momentum = number(get, "momentum", where)
     raw = get.get("opt_betas")
     if OPTIMIZERS[name].momentum_key == "betas" and isinstance(raw, list) and len(raw) == 2:
-        betas = (float(raw[0]), float(raw[1]))
+        pair = {"beta1": raw[0], "beta2": raw[1]}
+        betas = (float(number(pair, "beta1", where)), float(number(pair, "beta2", where)))
     return name, momentum, betas
 
 
@@ -228,6 +231,8 @@ def timm_plan(
             )
     world = devices or 1
     kwargs = scheduler_kwargs(data, decreasing_metric(data))
+    if isinstance(kwargs["sched"], (int, float)) and not isinstance(kwargs["sched"], bool):
+        kwargs["sched"] = str(kwargs["sched"])  # train.py's --sched is a string
     sched = str(kwargs["sched"])
     if sched == "none":
         raise LrvizError(f"{where}: sched 'none' makes no scheduler: the LR stays the optimizer's")
@@ -257,7 +262,7 @@ def timm_plan(
                 f"ceil({_count(batches)} batches / grad_accum_steps {accum}) = {_count(updates_per_epoch)} "
                 "updates per epoch"
             )
-        if float(data.get("epoch_repeats") or 0) > 0:
+        if number(data, "epoch_repeats", where, 0) > 0:
             notes.append(f"epoch_repeats {data['epoch_repeats']}: --num-examples is the examples in one epoch")
     elif per_update:
         raise LrvizError(
@@ -270,7 +275,12 @@ def timm_plan(
     optimizer, momentum, betas = _optimizer(data, where)
     if optimizer is None:
         notes.append(f"opt {data.get('opt')!r}: traced on SGD (the LR does not depend on the optimizer)")
-    epochs = scheduled_epochs(kwargs, updates_per_epoch or 0)
+    try:
+        epochs = scheduled_epochs(kwargs, updates_per_epoch or 0)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise LrvizError(f"{where}: the settings give no number of epochs: {exc}") from None
+    if epochs < 1:
+        raise LrvizError(f"{where}: the settings give {epochs} epochs to train", "set epochs to 1 or more")
     how = "after every update (sched_on_updates)" if per_update else "at the end of every epoch"
     notes.append(f"sched {sched!r}: train.py trains {_count(epochs)} epochs, the LR moving {how}")
     if updates_per_epoch:

@@ -235,6 +235,7 @@ def test_check_a_lightning_cli_run_stepped_per_update(cli: Any, lightning_cli: d
     assert "diagnosis: stepped after every update instead of once per epoch" in out
     code, out, err = cli("check", str(csv), *args, "--interval", "step")
     assert code == 0, out + err
+    assert "--interval step: scheduler.step() after every update, not as" in err
 
 
 TB_VERDICTS = {

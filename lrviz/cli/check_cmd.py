@@ -157,13 +157,15 @@ def _plan(
         plan = replace(plan, options=options)
         if interval is not None or steps_per_epoch is not None:
             stepping = plan.stepping
-            plan = plan.with_stepping(
-                replace(
-                    stepping,
-                    interval=interval.value if interval is not None else stepping.interval,
-                    steps_per_epoch=steps_per_epoch or stepping.steps_per_epoch,
-                )
+            new = replace(
+                stepping,
+                interval=interval.value if interval is not None else stepping.interval,
+                steps_per_epoch=steps_per_epoch or stepping.steps_per_epoch,
             )
+            if new.interval != stepping.interval and (new.interval == "step" or new.steps_per_epoch):
+                # the config's notes above count scheduler steps its own way: say which one holds
+                output.stderr(f"lrviz: --interval {new.interval}: {new.describe()}, not as {from_file} says")
+            plan = plan.with_stepping(new)
         return plan
     from lrviz import spec as spec_mod
 

@@ -315,7 +315,8 @@ def timm_plan(
             notes=notes,
             updates=steps if per_epoch else None,
             factors=factors,
-            rebuild=rebuild,
+            # per epoch, the updates per epoch move only where step(epoch) falls, not the schedule
+            rebuild=rebuild if per_update else None,
             variants=tuple((text, epochs * k) for text, k in variants),
         )
 

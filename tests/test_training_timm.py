@@ -208,6 +208,7 @@ def test_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
         ("opt: adamw\nopt_betas: [a, 0.99]", "beta1 must be a number"),
         ("epochs: 0", "0 epochs"),
         ("sched: 12", "timm has no sched '12'"),
+        ("epochs: many", "epochs must be a whole number"),
     ):
         path.write_text(f"sched: cosine\nwarmup_epochs: 1\n{text}\n", encoding="utf-8")
         code, _, err = cli("table", "--from", str(path), "--num-examples", "1000")

@@ -51,6 +51,15 @@ TRAIN_DEFAULTS: dict[str, Any] = {
 # Keys that mark a file as train.py's arguments.
 TIMM_KEYS = ("sched_on_updates", "lr_base", "warmup_epochs", "decay_epochs", "lr_cycle_limit", "lr_k_decay")
 
+# scheduler_kwargs' names for the file's keys, in messages about them
+FILE_KEYS = {
+    "num_epochs": "epochs",
+    "cycle_limit": "lr_cycle_limit",
+    "cycle_mul": "lr_cycle_mul",
+    "cycle_decay": "lr_cycle_decay",
+    "k_decay": "lr_k_decay",
+}
+
 # Loader modes whose epoch length depends on more than the dataset's size and the batch.
 UNSUPPORTED_LOADERS = ("naflex_loader", "train_img_sizes")
 
@@ -237,9 +246,11 @@ def timm_plan(
     if sched == "none":
         raise LrvizError(f"{where}: sched 'none' makes no scheduler: the LR stays the optimizer's")
     for key in ("num_epochs", "warmup_epochs", "cooldown_epochs", "patience_epochs", "cycle_limit"):
-        kwargs[key] = number(kwargs, key, where, whole=True)
+        name = FILE_KEYS.get(key, key)
+        kwargs[key] = number({name: kwargs[key]}, name, where, whole=True)
     for key in ("decay_epochs", "decay_rate", "min_lr", "warmup_lr", "cycle_mul", "cycle_decay", "k_decay"):
-        kwargs[key] = number(kwargs, key, where)
+        name = FILE_KEYS.get(key, key)
+        kwargs[key] = number({name: kwargs[key]}, name, where)
     notes: list[str] = []
     per_update = not kwargs["step_on_epochs"]
     batch = number({**TRAIN_DEFAULTS, **data}, "batch_size", where, whole=True)

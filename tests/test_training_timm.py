@@ -139,10 +139,13 @@ def test_check_a_per_epoch_schedule_needs_no_dataset_size(cli: Any, timm_runs: d
 
 
 @pytest.mark.parametrize("name", ["restart", "restart_updates"])
-def test_check_names_a_restart(cli: Any, timm_runs: dict[str, Any], name: str) -> None:
+def test_check_names_a_restart(cli: Any, timm_runs: dict[str, Any], name: str, tmp_path: Path) -> None:
     run = timm_runs[name]
-    code, out, _ = cli("check", str(run["summary"]), *_from(run))
+    png = tmp_path / "check.png"
+    code, out, _ = cli("check", str(run["summary"]), *_from(run), "-o", str(png))
     assert code == 1
+    assert out.startswith("the run departs from the plan at epoch 3: ")
+    assert png.read_bytes().startswith(b"\x89PNG")
     restart = 3 * run["updates_per_epoch"]
     assert f"restarted from step 0 when the run resumed: from update {restart} (epoch 3) on" in out
 
@@ -155,6 +158,20 @@ def test_check_names_batches_given_as_updates(cli: Any, timm_runs: dict[str, Any
     batches = training_runs.N_EXAMPLES // training_runs.TIMM_ARGS["batch_size"]
     assert f"updates_per_epoch {batches}, the batches, not the {run['updates_per_epoch']} updates" in out
     assert f"updates_per_epoch={batches})" in out
+
+
+@pytest.mark.parametrize("name", ["cosine", "wsd_updates"])
+def test_the_check_figure_draws_the_plan_in_epochs(timm_runs: dict[str, Any], name: str) -> None:
+    """On a summary.csv's epoch axis, the planned curve passes through every logged value."""
+    from lrviz.training import check
+    from lrviz.training.figure import draw
+
+    run = timm_runs[name]
+    result = check.check(logs.read(run["summary"]), configs.load(run["args"], num_examples=training_runs.N_EXAMPLES))
+    assert result.ok
+    planned = draw(result).axes[0].lines[0]
+    at = dict(zip(planned.get_xdata().tolist(), planned.get_ydata().tolist(), strict=True))
+    assert [at[float(e)] for e in result.log.steps.tolist()] == result.log.lr.tolist()
 
 
 def test_summary_conventions_are_timms(timm_runs: dict[str, Any]) -> None:

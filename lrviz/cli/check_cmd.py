@@ -212,11 +212,12 @@ def report(result: Result) -> None:
     planned = float(result.planned[j])
     logged = float(result.log.lr[j])
     step = result.departure_step
+    at = f"{'epoch' if result.log.per_epoch else 'step'} {step:,}"
     if math.isfinite(planned):
         ratio = f", ratio {logged / planned:.4g}" if planned else ""
-        print(f"the run departs from the plan at step {step:,}: logged {_num(logged)}, planned {_num(planned)}{ratio}")
+        print(f"the run departs from the plan at {at}: logged {_num(logged)}, planned {_num(planned)}{ratio}")
     else:
-        print(f"the run departs from the plan at step {step:,}: logged {_num(logged)}, past the plan's end")
+        print(f"the run departs from the plan at {at}: logged {_num(logged)}, past the plan's end")
     d = result.diagnosis
     if d is None:
         print(f"no single classic mistake explains the log (tested: {', '.join(result.tested)})")

@@ -63,6 +63,12 @@ def lightning(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def lightning_cli(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    need("lightning", "jsonargparse", "yaml")
+    return _quietly(training_runs.lightning_cli_runs, tmp_path_factory.mktemp("lightning_cli"))
+
+
+@pytest.fixture(scope="session")
 def tensorboard(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     need("tensorboard")
     return _quietly(training_runs.tensorboard_runs, tmp_path_factory.mktemp("tb"))
@@ -192,6 +198,47 @@ def test_check_a_lightning_run(cli: Any, lightning: dict[str, Any]) -> None:
     code, out, _ = cli("check", str(csv.parent), "--from", str(config), "--num-examples", "40")
     assert code == 1
     assert "stepped once per epoch instead of after every update" in out and "every 5 updates" in out
+
+
+def _csv_column(text: str, name: str) -> list[str]:
+    header, *rows = text.strip().splitlines()
+    column = header.split(",").index(name)
+    return [row.split(",")[column] for row in rows]
+
+
+def test_from_a_real_lightning_cli_config(cli: Any, lightning_cli: dict[str, Any]) -> None:
+    """A config LightningCLI itself parsed and trained from: lrviz's update count is the
+    Trainer's estimated_stepping_batches, and the LRs it draws are those LearningRateMonitor
+    logged (LightningCLI steps the scheduler once per epoch)."""
+    csv, config, stepping_batches = lightning_cli["epoch"]
+    plan = configs.load(config, num_examples=training_runs.N_EXAMPLES)
+    assert plan.updates == stepping_batches
+    code, out, err = cli("table", "--from", str(config), "--num-examples", "40", "--format", "csv")
+    assert code == 0, err
+    planned = [float(v) for v in _csv_column(out, "lr")]
+    text = csv.read_text(encoding="utf-8")
+    steps = [int(v) for v in _csv_column(text, "step")]
+    logged = [float(v) for v in _csv_column(text, "lr-SGD")]
+    per_epoch = plan.stepping.steps_per_epoch
+    assert per_epoch is not None and max(steps) + 1 == stepping_batches
+    assert all(lr == planned[step // per_epoch] for step, lr in zip(steps, logged, strict=True))
+    code, out, err = cli("check", str(csv), "--from", str(config), "--num-examples", "40")
+    assert code == 0, out + err
+    assert out.startswith(f"the run followed the plan ({stepping_batches} points")
+
+
+def test_check_a_lightning_cli_run_stepped_per_update(cli: Any, lightning_cli: dict[str, Any]) -> None:
+    """A LightningCLI subclass that returns interval 'step': the config cannot say so, and
+    check names it; --interval step says it, and the run follows the plan."""
+    csv, config, stepping_batches = lightning_cli["step"]
+    assert configs.load(config, num_examples=training_runs.N_EXAMPLES).updates == stepping_batches
+    args = ("--from", str(config), "--num-examples", "40")
+    code, out, _ = cli("check", str(csv), *args)
+    assert code == 1
+    assert "diagnosis: stepped after every update instead of once per epoch" in out
+    code, out, err = cli("check", str(csv), *args, "--interval", "step")
+    assert code == 0, out + err
+    assert "--interval step: scheduler.step() after every update, not as" in err
 
 
 TB_VERDICTS = {

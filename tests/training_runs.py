@@ -373,3 +373,258 @@ def tensorboard_runs(root: Path) -> dict[str, Path]:
         m or "correct": tensorboard_loop(root / (m or "correct"), mistake=m)
         for m in ("", "double_step", "per_epoch", "restart")
     }
+
+
+# --------------------------------------------------------------------------------------
+# timm's train.py: its args.yaml, its loader, its scheduler and its loop
+
+TIMM_ARGS: dict[str, Any] = {
+    # what train.py's parser holds for `--sched cosine --epochs 6 --warmup-epochs 2 ...`
+    # (train.py writes every argument; these are the ones its schedule and loader read)
+    "sched": "cosine",
+    "sched_on_updates": False,
+    "epochs": 6,
+    "lr": None,
+    "lr_base": 0.1,
+    "lr_base_size": 256,
+    "lr_base_scale": "",
+    "lr_noise": None,
+    "lr_noise_pct": 0.67,
+    "lr_noise_std": 1.0,
+    "lr_cycle_mul": 1.0,
+    "lr_cycle_decay": 0.5,
+    "lr_cycle_limit": 1,
+    "lr_k_decay": 1.0,
+    "warmup_lr": 1.0e-5,
+    "min_lr": 1.0e-4,
+    "decay_milestones": [2, 4],
+    "decay_epochs": 2,
+    "warmup_epochs": 2,
+    "warmup_prefix": False,
+    "cooldown_epochs": 1,
+    "patience_epochs": 10,
+    "decay_rate": 0.5,
+    "batch_size": 3,
+    "grad_accum_steps": 2,
+    "opt": "sgd",
+    "momentum": 0.9,
+    "opt_betas": None,
+    "seed": 42,
+    "eval_metric": "top1",
+    "val_split": "validation",
+    "start_epoch": None,
+}
+
+
+def timm_update_summary() -> Any:
+    """timm's own ``update_summary`` (timm/utils/summary.py), loaded alone: importing
+    ``timm.utils`` runs ``timm/__init__.py``, which needs torchvision."""
+    import importlib.util
+
+    from lrviz.families import timm_source
+
+    root = timm_source.timm_dir()
+    assert root is not None
+    spec = importlib.util.spec_from_file_location("timm_summary_alone", Path(root) / "utils" / "summary.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.update_summary
+
+
+def timm_train(
+    out: Path, args: dict[str, Any], *, num_examples: int = N_EXAMPLES, world: int = 1, mistake: str = ""
+) -> dict[str, Any]:
+    """timm train.py's schedule and loop on a tiny model, as process 0 of ``world``: the
+    args written to ``out/args.yaml`` as train.py writes them, the training loader as
+    create_loader builds it (a DistributedSampler on several processes, drop_last), the lr
+    from --lr-base when --lr is not set, ``create_scheduler_v2(optimizer,
+    **scheduler_kwargs(args, decreasing_metric), updates_per_epoch)``, then
+    train_one_epoch's ``step_update(num_updates)`` after every update and
+    ``step(epoch + 1, metric)`` after every epoch, with ``summary.csv`` written by timm's
+    update_summary. ``mistake``: "no_accum" (updates_per_epoch is len(loader), the batches
+    rather than the updates) or "restart" (the run resumes at epoch 3 with a new scheduler
+    told the updates and epochs counted from the resume, not from the run's start).
+
+    Returns the LR each update used, the epochs and updates per epoch, the lr, the files."""
+    import types
+
+    import torch
+    import yaml
+    from torch import nn
+
+    from lrviz.families import timm_source
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "args.yaml").write_text(yaml.safe_dump(args, default_flow_style=False), encoding="utf-8")
+    ns = types.SimpleNamespace(**args)
+    ns.grad_accum_steps = max(1, ns.grad_accum_steps)
+    torch.manual_seed(0)
+    dataset = _dataset(num_examples)
+    sampler = None
+    if world > 1:
+        sampler = torch.utils.data.distributed.DistributedSampler(dataset, num_replicas=world, rank=0)
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=ns.batch_size, shuffle=sampler is None, sampler=sampler, drop_last=True
+    )
+    if not ns.lr:  # train.py
+        global_batch_size = float(ns.batch_size) * world * ns.grad_accum_steps
+        batch_ratio = global_batch_size / ns.lr_base_size
+        if not ns.lr_base_scale:
+            on = ns.opt.lower()
+            ns.lr_base_scale = "sqrt" if any(o in on for o in ("ada", "lamb")) else "linear"
+        if ns.lr_base_scale == "sqrt":
+            batch_ratio = batch_ratio**0.5
+        ns.lr = ns.lr_base * batch_ratio
+    model = nn.Linear(4, 1)
+    if ns.opt == "adamw":
+        opt: Any = torch.optim.AdamW(model.parameters(), lr=ns.lr)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=ns.lr, momentum=ns.momentum)
+    package = timm_source.scheduler_package()
+    eval_metric = ns.eval_metric if ns.val_split else "loss"
+
+    def scheduler(updates_per_epoch: int) -> Any:
+        kwargs = package.scheduler_kwargs(ns, decreasing_metric=eval_metric == "loss")
+        return package.create_scheduler_v2(opt, **kwargs, updates_per_epoch=updates_per_epoch)
+
+    accum = ns.grad_accum_steps
+    updates_per_epoch = (len(loader) + accum - 1) // accum
+    lr_scheduler, num_epochs = scheduler(len(loader) if mistake == "no_accum" else updates_per_epoch)
+    update_summary = timm_update_summary()
+    lrs: list[float] = []
+    num_updates = 0
+    since_updates = since_epochs = 0
+    for epoch in range(num_epochs):
+        if mistake == "restart" and epoch == 3:
+            lr_scheduler, _ = scheduler(updates_per_epoch)
+            since_updates, since_epochs = num_updates, epoch
+        losses = []
+        for batch_idx, batch in enumerate(loader):
+            last = batch_idx == len(loader) - 1
+            loss = nn.functional.mse_loss(model(batch["x"]), batch["labels"])
+            (loss / accum).backward()
+            losses.append(loss.item())
+            if not (last or (batch_idx + 1) % accum == 0):
+                continue
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            opt.zero_grad()
+            num_updates += 1
+            lr_scheduler.step_update(num_updates=num_updates - since_updates, metric=sum(losses) / len(losses))
+        train_metrics = {"loss": sum(losses) / len(losses)}
+        eval_metrics = {"loss": train_metrics["loss"], "top1": 50.0, "top5": 90.0}
+        group_lrs = [group["lr"] for group in opt.param_groups]
+        update_summary(
+            epoch,
+            train_metrics,
+            eval_metrics,
+            filename=str(out / "summary.csv"),
+            lr=sum(group_lrs) / len(group_lrs),
+            write_header=epoch == 0,
+        )
+        lr_scheduler.step(epoch + 1 - since_epochs, eval_metrics[eval_metric])
+    return {
+        "lrs": lrs,
+        "epochs": num_epochs,
+        "updates_per_epoch": updates_per_epoch,
+        "lr": ns.lr,
+        "args": out / "args.yaml",
+        "summary": out / "summary.csv",
+    }
+
+
+# --------------------------------------------------------------------------------------
+# LightningCLI: a config file parsed by LightningCLI itself (jsonargparse)
+
+LIGHTNING_CLI_YAML = """\
+# A LightningCLI config: lightning's own parser reads it, with the optimizer and the
+# scheduler as class_path/init_args
+trainer:
+  max_epochs: {epochs}
+  accumulate_grad_batches: 2
+  log_every_n_steps: 1
+  accelerator: cpu
+  devices: 1
+  enable_checkpointing: false
+  enable_progress_bar: false
+  enable_model_summary: false
+  logger:
+    class_path: lightning.pytorch.loggers.CSVLogger
+    init_args:
+      save_dir: {out}
+      name: ''
+      version: ''
+  callbacks:
+  - class_path: lightning.pytorch.callbacks.LearningRateMonitor
+    init_args:
+      logging_interval: step
+data:
+  batch_size: 4
+optimizer:
+  class_path: torch.optim.SGD
+  init_args:
+    lr: 0.1
+    momentum: 0.9
+lr_scheduler:
+  class_path: {scheduler}
+  init_args:
+{init_args}
+"""
+
+LIGHTNING_CLI_RUNS = {
+    # LightningCLI's own configure_optimizers: the scheduler steps once per epoch
+    "epoch": (4, "torch.optim.lr_scheduler.CosineAnnealingLR", {"T_max": 4, "eta_min": 0.001}),
+    # a LightningCLI subclass whose configure_optimizers says interval 'step' (Lightning's docs)
+    "step": (3, "torch.optim.lr_scheduler.OneCycleLR", {"max_lr": 0.1, "total_steps": 15}),
+}
+
+
+def lightning_cli_train(out: Path, name: str) -> tuple[Path, Path, int]:
+    """LightningCLI ``fit --config config.yaml`` on a tiny module and data module; returns
+    (metrics.csv, config.yaml, the Trainer's own estimated_stepping_batches)."""
+    import lightning.pytorch as pl
+    import torch
+    from lightning.pytorch.cli import LightningCLI
+    from torch import nn
+
+    epochs, scheduler, init_args = LIGHTNING_CLI_RUNS[name]
+    out.mkdir(parents=True, exist_ok=True)
+    config = out / "config.yaml"
+    args_text = "\n".join(f"    {k}: {v}" for k, v in init_args.items())
+    config.write_text(
+        LIGHTNING_CLI_YAML.format(epochs=epochs, out=out, scheduler=scheduler, init_args=args_text), encoding="utf-8"
+    )
+
+    class Tiny(pl.LightningModule):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.Linear(4, 1)
+
+        def training_step(self, batch: Any, batch_idx: int) -> Any:
+            return nn.functional.mse_loss(self.layer(batch["x"]), batch["labels"])
+
+    class Data(pl.LightningDataModule):  # type: ignore[misc]
+        def __init__(self, batch_size: int = 8) -> None:
+            super().__init__()
+            self.batch_size = batch_size
+
+        def train_dataloader(self) -> Any:
+            return torch.utils.data.DataLoader(_dataset(N_EXAMPLES), batch_size=self.batch_size)
+
+    class StepCLI(LightningCLI):  # type: ignore[misc]
+        @staticmethod
+        def configure_optimizers(lightning_module: Any, optimizer: Any, lr_scheduler: Any = None) -> Any:
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": lr_scheduler, "interval": "step"}}
+
+    torch.manual_seed(0)
+    cli = StepCLI if name == "step" else LightningCLI
+    run = cli(Tiny, Data, args=["fit", "--config", str(config)], save_config_callback=None)
+    return out / "metrics.csv", config, int(run.trainer.estimated_stepping_batches)
+
+
+def lightning_cli_runs(root: Path) -> dict[str, tuple[Path, Path, int]]:
+    import logging
+
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    return {name: lightning_cli_train(root / name, name) for name in LIGHTNING_CLI_RUNS}

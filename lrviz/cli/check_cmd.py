@@ -98,6 +98,8 @@ def check_cmd(
 
       lrviz check lightning_logs/version_0/metrics.csv --from config.yaml --num-examples 60000
 
+      lrviz check output/train/exp/summary.csv --from output/train/exp/args.yaml --num-examples 1281167 --devices 8
+
       lrviz check runs/exp1 --against "OneCycleLR(max_lr=0.1, total_steps=1000)" -o check.png
     """
     from lrviz.training import check, logs
@@ -155,13 +157,15 @@ def _plan(
         plan = replace(plan, options=options)
         if interval is not None or steps_per_epoch is not None:
             stepping = plan.stepping
-            plan = plan.with_stepping(
-                replace(
-                    stepping,
-                    interval=interval.value if interval is not None else stepping.interval,
-                    steps_per_epoch=steps_per_epoch or stepping.steps_per_epoch,
-                )
+            new = replace(
+                stepping,
+                interval=interval.value if interval is not None else stepping.interval,
+                steps_per_epoch=steps_per_epoch or stepping.steps_per_epoch,
             )
+            if new.interval != stepping.interval and (new.interval == "step" or new.steps_per_epoch):
+                # the config's notes above count scheduler steps its own way: say which one holds
+                output.stderr(f"lrviz: --interval {new.interval}: {new.describe()}, not as {from_file} says")
+            plan = plan.with_stepping(new)
         return plan
     from lrviz import spec as spec_mod
 
@@ -208,11 +212,12 @@ def report(result: Result) -> None:
     planned = float(result.planned[j])
     logged = float(result.log.lr[j])
     step = result.departure_step
+    at = f"{'epoch' if result.log.per_epoch else 'step'} {step:,}"
     if math.isfinite(planned):
         ratio = f", ratio {logged / planned:.4g}" if planned else ""
-        print(f"the run departs from the plan at step {step:,}: logged {_num(logged)}, planned {_num(planned)}{ratio}")
+        print(f"the run departs from the plan at {at}: logged {_num(logged)}, planned {_num(planned)}{ratio}")
     else:
-        print(f"the run departs from the plan at step {step:,}: logged {_num(logged)}, past the plan's end")
+        print(f"the run departs from the plan at {at}: logged {_num(logged)}, past the plan's end")
     d = result.diagnosis
     if d is None:
         print(f"no single classic mistake explains the log (tested: {', '.join(result.tested)})")

@@ -128,8 +128,9 @@ FromOpt = Annotated[
     typer.Option(
         "--from",
         metavar="FILE",
-        help="The schedule a training config builds: Hugging Face TrainingArguments (JSON or YAML) or a "
-        "LightningCLI YAML, with its update and warmup steps computed as the framework does (printed on stderr).",
+        help="The schedule a training config builds: Hugging Face TrainingArguments (JSON or YAML), a "
+        "LightningCLI YAML or timm's args.yaml, with its update and warmup steps computed as the framework does "
+        "(printed on stderr).",
         rich_help_panel=TRACE,
         show_default=False,
     ),

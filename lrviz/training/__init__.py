@@ -6,6 +6,8 @@ logged, held against each other (``lrviz check``).
   optimizer step sees
 - :mod:`~lrviz.training.configs`: Hugging Face ``TrainingArguments`` and LightningCLI files
   to a plan, with the step counts computed as each framework computes them
+- :mod:`~lrviz.training.timm_config`: timm's ``args.yaml`` to a plan, as timm's ``train.py``
+  builds its scheduler and counts its loader's batches
 - :mod:`~lrviz.training.logs`: the LR a run logged (``trainer_state.json``, Lightning's
   ``metrics.csv``, TensorBoard event files, timm's ``summary.csv``, any CSV or JSON)
 - :mod:`~lrviz.training.check`: the log against the plan, and the classic mistakes each

@@ -149,8 +149,13 @@ def _relative(expected: np.ndarray, logged: np.ndarray) -> float:
     return float(rel.max()) if len(rel) else 0.0
 
 
-def positions_of(log: LoggedLR, convention: Convention) -> np.ndarray:
-    return log.steps + convention.offset
+def positions_of(log: LoggedLR, convention: Convention, plan: Plan) -> np.ndarray:
+    """Each logged value's position; a log by epochs (timm's summary.csv) counts the plan's
+    updates per epoch for each epoch, when the plan knows them."""
+    positions: np.ndarray = log.steps + convention.offset
+    if log.per_epoch and plan.stepping.steps_per_epoch:
+        positions = positions * plan.stepping.steps_per_epoch
+    return positions
 
 
 def check(log: LoggedLR, plan: Plan) -> Result:
@@ -173,7 +178,7 @@ def check(log: LoggedLR, plan: Plan) -> Result:
 
     tries = []
     for convention in log.conventions:
-        positions = positions_of(log, convention)
+        positions = positions_of(log, convention, plan)
         planned = expected(plan, positions)
         mask = _agree(planned, log.lr, rtol, scale)
         first = _first_false(mask)
@@ -352,18 +357,29 @@ def _hypotheses(plan: Plan, log: LoggedLR, base: Result, tracer: _Tracer) -> lis
             return None
         low = int(positions[j - 1]) + 1
         high = int(positions[j])
-        for c in range(max(low, 1), min(high, low + MAX_SEARCH) + 1):
-            shifted = np.where(positions >= c, positions - c, positions)
-            values = tracer.values(spec, np.where(positions >= c, stepping.index(shifted), stepping.index(positions)))
+        # A log by epochs pins a restart down to an epoch: its boundaries come first. A value
+        # logged at the restart's own position was read before the run stopped: at c = low - 1
+        # the positions after c restart, c itself does not.
+        per_epoch = stepping.steps_per_epoch if log.per_epoch else None
+        tries = [(c, positions >= c) for c in range(max(low, 1), min(high, low + MAX_SEARCH) + 1)]
+        tries.append((low - 1, positions > low - 1))
+        if per_epoch:
+            tries.sort(key=lambda t: t[0] % per_epoch != 0)
+        for c, after in tries:
+            if c < 1:
+                continue
+            shifted = np.where(after, positions - c, positions)
+            values = tracer.values(spec, np.where(after, stepping.index(shifted), stepping.index(positions)))
             if _agree(values, logged, base.rtol, 1.0).all():
 
-                def remap(p: np.ndarray, c: int = c) -> np.ndarray:
-                    return np.where(p >= c, p - c, p)
+                def remap(p: np.ndarray, c: int = c, strict: bool = bool(c == low - 1)) -> np.ndarray:
+                    return np.where(p > c if strict else p >= c, p - c, p)
 
+                epoch = f" (epoch {c // per_epoch:,})" if per_epoch and c % per_epoch == 0 else ""
                 return (
                     Diagnosis(
                         "the scheduler restarted from step 0 when the run resumed",
-                        f"from update {c:,} on, the LR repeats the schedule from its start",
+                        f"from update {c:,}{epoch} on, the LR repeats the schedule from its start",
                         "restore the scheduler's state with the checkpoint (scheduler.load_state_dict, "
                         "or the Trainer's resume_from_checkpoint)",
                         plan,
@@ -597,7 +613,7 @@ def fit_lr(log: LoggedLR, plan: Plan) -> tuple[float, int] | None:
     import numpy as np
 
     tracer = _Tracer(plan)
-    index = plan.stepping.index(positions_of(log, log.conventions[0]))
+    index = plan.stepping.index(positions_of(log, log.conventions[0], plan))
     values = tracer.values(plan.spec, np.maximum(index, 0))
     finite = values[np.isfinite(values)]
     if not len(finite) or finite.max() <= 0 or log.lr.max() <= 0:

@@ -8,6 +8,7 @@ the framework computes them.
 * LightningCLI YAML: ``optimizer`` and ``lr_scheduler`` as ``class_path``/``init_args``, the
   ``trainer`` section's epochs, steps and gradient accumulation, and Lightning's ``interval``
   and ``frequency``.
+* timm's ``args.yaml``: :mod:`lrviz.training.timm_config`.
 
 A config cannot hold the dataset's size or the number of devices: ``num_examples`` and
 ``devices`` come from the command line. Every number derived is said in :attr:`Plan.notes`.
@@ -56,17 +57,23 @@ LIGHTNING_MAX_EPOCHS = 1000
 
 def load(path: str | Path, *, num_examples: int | None = None, devices: int | None = None) -> Plan:
     """The plan of the training config at ``path``."""
+    from .timm_config import looks_timm, timm_plan
+
     data = read(path)
     where = str(path)
+    if looks_timm(data):
+        return timm_plan(data, where, num_examples=num_examples, devices=devices)
     if looks_lightning(data):
         return lightning_plan(data, where, num_examples=num_examples, devices=devices)
     if looks_hf(data):
         return hf_plan(data, where, num_examples=num_examples, devices=devices)
     keys = ", ".join(list(data)[:6])
     raise LrvizError(
-        f"{where} is neither Hugging Face TrainingArguments nor a LightningCLI config (its keys: {keys})",
+        f"{where} is neither Hugging Face TrainingArguments, a LightningCLI config nor timm's args.yaml "
+        f"(its keys: {keys})",
         "--from reads TrainingArguments (lr_scheduler_type, warmup_steps, ...) as JSON or YAML, "
-        "or a LightningCLI YAML with optimizer and lr_scheduler class_path/init_args",
+        "a LightningCLI YAML with optimizer and lr_scheduler class_path/init_args, "
+        "or the args.yaml timm's train.py writes (sched, epochs, warmup_epochs, ...)",
     )
 
 

@@ -27,12 +27,17 @@ def draw(result: Result, *, size: tuple[float, float] = (8.0, 5.6), dpi: float =
     offset = result.convention.offset
     steps = log.steps
     low, high = int(steps.min()), int(steps.max())
-    dense = np.unique(np.linspace(low, high, min(high - low + 1, MAX_CURVE_POINTS)).round().astype(np.int64))
-    planned = curve(result.plan, dense + offset)
+    # a log by epochs is drawn in epochs; the plan, between them, at every update it knows
+    per_epoch = result.plan.stepping.steps_per_epoch if log.per_epoch else None
+    scale = per_epoch or 1
+    first, last = (low + offset) * scale, (high + offset) * scale
+    at = np.unique(np.linspace(first, last, min(last - first + 1, MAX_CURVE_POINTS)).round().astype(np.int64))
+    dense = at / scale - offset
+    planned = curve(result.plan, at)
     explained = None
     if result.diagnosis is not None:
         remap = result.diagnosis.remap
-        explained = curve(result.diagnosis.plan, dense + offset, remap)
+        explained = curve(result.diagnosis.plan, at, remap)
     with matplotlib.rc_context(cast(Any, RC)):
         fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
@@ -59,18 +64,19 @@ def draw(result: Result, *, size: tuple[float, float] = (8.0, 5.6), dpi: float =
         bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(finite) and np.ptp(finite) < 1e-6:
             bottom.set_ylim(0.99, 1.01)
+        unit = "epoch" if log.per_epoch else "step"
         if result.departure is not None:
-            at = result.departure_step
+            where = result.departure_step
             # in the legend rather than as a label on the plot, where it would cross the curves
-            top.axvline(at, color=WARNING_COLOR, lw=1.0, ls=":", label=f"first departure: step {at:,}")
-            bottom.axvline(at, color=WARNING_COLOR, lw=1.0, ls=":")
+            top.axvline(where, color=WARNING_COLOR, lw=1.0, ls=":", label=f"first departure: {unit} {where:,}")
+            bottom.axvline(where, color=WARNING_COLOR, lw=1.0, ls=":")
         top.legend(loc="best", fontsize=8, framealpha=0.9, edgecolor="none")
         if result.ok:
             title = f"The run followed the plan ({len(log):,} points)"
         elif result.diagnosis is not None:
-            title = f"Departs at step {result.departure_step:,}: {result.diagnosis.mistake}"
+            title = f"Departs at {unit} {result.departure_step:,}: {result.diagnosis.mistake}"
         else:
-            title = f"Departs from the plan at step {result.departure_step:,}"
+            title = f"Departs from the plan at {unit} {result.departure_step:,}"
         fig.suptitle(_short(title, 95), fontsize=10.5)
         top.set_title(_short(result.plan.spec.format(), 110), fontsize=8.5, color="#555555")
     return fig

@@ -66,7 +66,9 @@ AFTER = Convention(1, "step s holds the LR read after scheduler.step() at s")
 SHIFTED = Convention(-1, "step s holds the LR update s used, counting updates from 1")
 LIGHTNING = Convention(0, "LearningRateMonitor logs at step s the LR before update s+1 (on_train_batch_start)")
 TIMM_BEFORE = Convention(0, "row e holds the LR epoch e trained with")
-TIMM_AFTER = Convention(1, "row e holds the LR after lr_scheduler.step(e + 1)")
+TIMM_AFTER = Convention(
+    1, "row e holds the LR after epoch e's last update (a schedule stepped per update: sched_on_updates)"
+)
 
 LR_WORDS = re.compile(r"(^|[^a-z])(lr|learning_rate|learning-rate|learningrate)([^a-z]|$)", re.I)
 STEP_NAMES = ("step", "global_step", "trainer/global_step", "_step", "iteration", "iter", "it", "update", "updates")

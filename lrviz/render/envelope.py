@@ -126,9 +126,11 @@ def _m4(x_of: Callable[[int, int], Any], x_at: Callable[[Any], Any], ys: Any, co
         b = min(n, a + CHUNK)
         kept.append(a + _m4_run(_columns(x_of(a, b), x0, span, columns), ys[a:b], columns, ends))
     if len(kept) == 1:
-        return kept[0]
+        only: np.ndarray = kept[0]
+        return only
     found = np.concatenate(kept)
-    return found[_m4_run(_columns(x_at(found), x0, span, columns), ys[found], columns, ends)]
+    index: np.ndarray = found[_m4_run(_columns(x_at(found), x0, span, columns), ys[found], columns, ends)]
+    return index
 
 
 def _columns(xs: Any, x0: Any, span: Any, columns: int) -> np.ndarray:

@@ -72,3 +72,14 @@ def test_cyclic_lr_in_blocks_is_cyclic_lr_at_once(spec, monkeypatch):
     assert (whole.momentum is None) == (blocks.momentum is None)
     if whole.momentum is not None:
         assert np.array_equal(whole.momentum, blocks.momentum)
+
+
+def test_momentum_that_moves_only_after_a_million_steps_moves():
+    t = lrviz.trace("StepLR(step_size=3)", 10)
+    n = (1 << 20) + 5
+    still = np.full((1, n), 0.9)
+    moved = still.copy()
+    moved[0, -1] = 0.8
+    for momentum, varies in ((still, False), (moved, True)):
+        t.lr, t.momentum = np.full((1, n), 0.1), momentum
+        assert t.momentum_varies is varies

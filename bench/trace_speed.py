@@ -193,13 +193,19 @@ def progress(row: Row, steps: int, blog_steps: int) -> str:
 
 def selected(names: Sequence[str]) -> list[Entry]:
     wanted = {n.lower() for n in names}
-    out = [e for e in registry.entries() if not e.unavailable()]
+    out = [e for e in registry.entries() if not e.unavailable() and e.loop is None]
     if wanted:
         out = [e for e in out if e.name.lower() in wanted or e.cli_name in wanted]
         missing = wanted - {e.name.lower() for e in out}
         if missing:
             raise SystemExit(f"trace_speed: unknown or unavailable schedules: {', '.join(sorted(missing))}")
     return out
+
+
+def own_loop() -> list[str]:
+    """Schedules left out: their library steps them with its own loop (timm's
+    ``step_update`` and ``step(epoch)``), which neither torch loop here is."""
+    return [e.name for e in registry.entries() if not e.unavailable() and e.loop is not None]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -228,6 +234,7 @@ def main(argv: Sequence[str] | None = None, log: Callable[[str], None] | None = 
         "runs": args.runs,
         "exact": exact,
         "rows": [asdict(r) for r in rows],
+        "own_loop": own_loop(),
     }
     print(json.dumps(result))
     return 0

@@ -55,8 +55,11 @@ def summary(t: Trace, group: int = 0) -> Summary:
     if not finite.any():
         nan = float("nan")
         return Summary(nan, 0, nan, 0, float(row[-1]), t.n_steps - 1, group)
-    peak = int(np.argmax(np.where(finite, row, -np.inf)))
-    low = int(np.argmin(np.where(finite, row, np.inf)))
+    if finite.all():  # the first extreme, as below, without a copy of a long trace
+        peak, low = int(np.argmax(row)), int(np.argmin(row))
+    else:
+        peak = int(np.argmax(np.where(finite, row, -np.inf)))
+        low = int(np.argmin(np.where(finite, row, np.inf)))
     return Summary(float(row[peak]), peak, float(row[low]), low, float(row[-1]), t.n_steps - 1, group)
 
 

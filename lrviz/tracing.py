@@ -96,7 +96,9 @@ class Trace:
 
         if self.momentum is None or self.n_steps == 0:
             return False
-        return bool(np.any(self.momentum != self.momentum[:, :1]))
+        first = self.momentum[:, :1]
+        block = 1 << 20  # a block of steps at a time: no bool array as long as the trace
+        return any(bool(np.any(self.momentum[:, a : a + block] != first)) for a in range(0, self.n_steps, block))
 
     @property
     def name(self) -> str:
@@ -462,7 +464,8 @@ def _suspicious(t: Trace) -> list[str]:
     for g in range(t.n_groups):
         row = lr[g]
         finite = np.isfinite(row)
-        if not finite.all():
+        all_finite = bool(finite.all())
+        if not all_finite:
             first = int(np.argmin(finite))
             out.append(f"LR{group_text(g)} is not finite ({row[first]}) from step {first}; it cannot be drawn there")
         neg = np.nonzero(finite & (row < 0))[0]
@@ -482,7 +485,7 @@ def _suspicious(t: Trace) -> list[str]:
                 f"LR{group_text(g)} is 0 at {len(zero)} steps (first at step {int(zero[0])}): no learning happens there"
             )
         if t.spec.entry.decays and t.n_steps > 1 and math.isfinite(row[0]):
-            peak = int(np.nanargmax(np.where(finite, row, -np.inf)))
+            peak = int(np.argmax(row)) if all_finite else int(np.nanargmax(np.where(finite, row, -np.inf)))
             if row[peak] > row[0] * (1 + 1e-9) and row[0] >= 0:
                 out.append(
                     f"LR{group_text(g)} rises above its start {row[0]:g} (to {row[peak]:g} at step {peak}), "

@@ -183,6 +183,40 @@ def test_rendering_twice_gives_the_same_bytes(small):
         assert first[name] == second[name], name
 
 
+@pytest.mark.slow
+def test_figures_drawn_in_parallel_are_the_figures_drawn_one_by_one(small):
+    plan = gal.load(small)
+    seen = []
+    parallel = gal.render(plan, seen.append, jobs=2)
+    assert [fig.id for fig in seen] == [fig.id for fig in plan.drawable]  # progress in order
+    assert parallel.files == gal.render(plan, jobs=1).files
+
+
+def test_a_figure_failing_in_a_worker_is_the_error_it_is_in_one_process(tmp_path):
+    source = tmp_path / "failing.toml"
+    failing = "".join(
+        f"""
+[[figure]]
+id = "{name}"
+section = "a"
+steps = 20_000_001
+[[figure.schedule]]
+spec = "StepLR(step_size=3)"
+"""
+        for name in ("fails", "fails-too")
+    )
+    head = SMALL.split("[[figure]]")[0]  # the sections, no figure that draws
+    source.write_text(head + failing, encoding="utf-8")
+    plan = gal.load(source)
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(LrvizError) as caught:
+            gal.render(plan, jobs=jobs)
+        errors.append((caught.value.message, caught.value.hint))
+    assert errors[0] == errors[1]
+    assert "gallery figure 'fails'" in errors[0][0]
+
+
 def test_svgs_carry_no_date_and_thumbnails_have_a_fixed_width(small):
     out = gal.render(gal.load(small))
     for name, data in out.files.items():

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 
 VERIFIED = ("2.13.0",)
+
+BLOCK = 1 << 20
+"""Steps computed at a time by the closed forms that need several temporaries per step."""
 """The torch releases these functions were verified against, bit for bit. To add one: run
 the test suite with it installed (test_fast.py draws random parameters for every schedule
 here and compares with torch stepped in a plain loop), then add its version."""
@@ -278,37 +281,37 @@ def _cyclic_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
         raise Unsupported  # torch raises ValueError
     # (scale_mode only matters for a custom scale_fn: torch sets it from the mode)
 
-    steps = np.arange(n)
-    position = steps / total  # torch: self.last_epoch / self.total_size
-    cycle = np.floor(1 + position)
-    x = 1.0 + position - cycle
-    scale_factor = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
-    if mode == "triangular":
-        scale = None
-    elif mode == "triangular2":
-        # torch: 1 / (2.0 ** (cycle - 1)), exact powers of two; 2.0 ** 1024 overflows
-        if n and cycle[-1] - 1 > 1023:
-            raise Unsupported
-        scale = np.ldexp(1.0, -(cycle - 1).astype(np.int64))
-    else:
-        scale = map_each(pow, [gamma] * n, range(n))  # gamma ** last_epoch, Python's pow
+    if mode == "triangular2" and n and math.floor(1 + (n - 1) / total) - 1 > 1023:
+        raise Unsupported  # torch: 1 / (2.0 ** (cycle - 1)); 2.0 ** 1024 overflows
+    cycle_momentum = spec.value("cycle_momentum")
+    if cycle_momentum and not info.has_momentum:
+        raise Unsupported  # torch raises ValueError
+    base_m = per_group(spec.value("base_momentum"), groups) if cycle_momentum else []
+    max_m = per_group(spec.value("max_momentum"), groups) if cycle_momentum else []
 
     lr = np.empty((groups, n))
-    for g in range(groups):
-        height = (max_lrs[g] - base_lrs[g]) * scale_factor
-        lr[g] = base_lrs[g] + (height if scale is None else height * scale)
-
-    cycle_momentum = spec.value("cycle_momentum")
-    if not cycle_momentum:
-        return lr, None
-    if not info.has_momentum:
-        raise Unsupported  # torch raises ValueError
-    base_m = per_group(spec.value("base_momentum"), groups)
-    max_m = per_group(spec.value("max_momentum"), groups)
-    momentum = np.empty((groups, n))
-    for g in range(groups):
-        height = (max_m[g] - base_m[g]) * scale_factor
-        momentum[g] = max_m[g] - (height if scale is None else height * scale)
+    momentum = np.empty((groups, n)) if cycle_momentum else None
+    # a block of steps at a time: every value depends on its own step alone, and the
+    # temporaries of a 20-million-step trace would otherwise take a gigabyte
+    for start in range(0, n, BLOCK):
+        steps = np.arange(start, min(n, start + BLOCK))
+        position = steps / total  # torch: self.last_epoch / self.total_size
+        cycle = np.floor(1 + position)
+        x = 1.0 + position - cycle
+        scale_factor = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+        if mode == "triangular":
+            scale = None
+        elif mode == "triangular2":
+            scale = np.ldexp(1.0, -(cycle - 1).astype(np.int64))  # torch: 1 / (2.0 ** (cycle - 1)), exact
+        else:
+            scale = map_each(pow, [gamma] * len(steps), range(start, start + len(steps)))  # gamma ** last_epoch
+        block = slice(start, start + len(steps))
+        for g in range(groups):
+            height = (max_lrs[g] - base_lrs[g]) * scale_factor
+            lr[g, block] = base_lrs[g] + (height if scale is None else height * scale)
+            if momentum is not None:
+                height = (max_m[g] - base_m[g]) * scale_factor
+                momentum[g, block] = max_m[g] - (height if scale is None else height * scale)
     return lr, momentum
 
 

@@ -15,7 +15,7 @@ found); the CLI writes files.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,19 +130,95 @@ def render(
     plan: Plan,
     progress: Callable[[Figure], None] | None = None,
     exact: bool = False,
+    jobs: int | None = None,
 ) -> Output:
-    """Every file of the gallery, in memory. ``progress`` is called before each figure;
-    ``exact`` steps torch for every schedule (the same bytes, only slower)."""
+    """Every file of the gallery, in memory. ``progress`` is called for each figure, in
+    order, as it is drawn; ``exact`` steps torch for every schedule (the same bytes, only
+    slower). The figures are drawn by ``jobs`` processes (default: one per usable core, one
+    for fewer than :data:`MIN_PARALLEL` figures), forked once matplotlib is loaded, so they
+    share its import and its font cache; each figure's bytes do not depend on the process
+    that drew it or on the figures before it."""
     out = Output(skipped=plan.skipped, versions=versions())
-    for fig in plan.drawable:
-        if progress is not None:
-            progress(fig)
-        svg, thumb = render_figure(fig, exact)
+    figures = list(plan.drawable)
+    for fig, (svg, thumb) in zip(figures, _rendered(figures, exact, jobs, progress), strict=True):
         svg_name, thumb_name = fig.files
         out.files[svg_name] = svg
         out.files[thumb_name] = thumb
         out.sizes[fig.id] = png_size(thumb)
     return stamped(plan, out, out.versions)
+
+
+def usable_cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+MIN_PARALLEL = 8
+"""The fewest figures drawn in parallel when the number of processes is not given."""
+
+_FIGURES: list[Figure] = []
+"""The figures a forked worker draws (by index: a figure's hooks do not pickle)."""
+
+
+def _rendered(
+    figures: list[Figure], exact: bool, jobs: int | None, progress: Callable[[Figure], None] | None
+) -> Iterator[tuple[bytes, bytes]]:
+    import multiprocessing
+
+    if jobs is None:  # a few figures are drawn sooner than workers start
+        jobs = usable_cores() if len(figures) >= MIN_PARALLEL else 1
+    jobs = min(jobs, len(figures))
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for fig in figures:
+            if progress is not None:
+                progress(fig)
+            yield render_figure(fig, exact)
+        return
+    _warm_up()
+    _FIGURES[:] = figures
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
+            results = pool.imap(_render_in_worker, [(i, exact) for i in range(len(figures))])
+            for fig, result in zip(figures, results, strict=True):
+                if progress is not None:
+                    progress(fig)
+                if isinstance(result, BaseException):
+                    raise result
+                yield result
+    finally:
+        _FIGURES.clear()
+
+
+def _ignore_interrupts() -> None:
+    """ctrl+c is the parent's to handle (it stops the workers): no traceback from each."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _render_in_worker(task: tuple[int, bool]) -> tuple[bytes, bytes] | BaseException:
+    """One figure in a worker; its error comes back as a value and is raised by the parent
+    (an LrvizError with its hint, anything else as a RuntimeError naming it)."""
+    index, exact = task
+    try:
+        return render_figure(_FIGURES[index], exact)
+    except LrvizError as exc:
+        return LrvizError(exc.message, exc.hint)
+    except Exception as exc:  # the parent reports it as the sequential render would fail
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _warm_up() -> None:
+    """Load what every figure needs (matplotlib, its fonts, lrviz's renderer) once, before
+    the workers are forked, so that none of them pays for it."""
+    from matplotlib.figure import Figure as MplFigure
+
+    from lrviz.render import figure  # noqa: F401  (imported for the workers to share)
+
+    warm = MplFigure(figsize=(1, 1))
+    warm.text(0.5, 0.5, "lrviz")
+    warm.draw_without_rendering()
 
 
 def stamped(plan: Plan, out: Output, made_with: Mapping[str, str]) -> Output:

@@ -17,7 +17,8 @@ No matplotlib here: the function is pure numpy, so it can be tested on its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,16 +62,93 @@ def envelope(x: ArrayLike, y: ArrayLike, columns: int, *, ends: bool = True) -> 
     n = len(xs)
     if n <= (POINTS_PER_COLUMN if ends else EXTREMES_PER_COLUMN) * columns:
         return xs, ys
-    if not (np.isfinite(ys).all() and np.isfinite(xs).all()) or np.any(xs[1:] < xs[:-1]):
+    if not (_all_finite(ys) and _all_finite(xs)) or not _sorted(xs):
         return xs, ys
+    index = _m4(lambda a, b: xs[a:b], xs.__getitem__, ys, columns, ends)
+    return xs[index], ys[index]
 
-    span = xs[-1] - xs[0]
+
+def step_envelope(y: ArrayLike, columns: int, per: int | None = None, *, ends: bool = True) -> tuple[Any, Any]:
+    """``envelope(x, y, columns)`` for ``x = arange(len(y))`` (divided by ``per`` when
+    given: epochs), the same points, without making ``x``: a trace's steps would take as
+    much memory as its values."""
+    import numpy as np
+
+    if columns < 1:
+        raise ValueError(f"columns must be at least 1, got {columns}")
+    ys = np.asarray(y)
+    if ys.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {ys.shape}")
+
+    def x_at(index: Any) -> Any:
+        return index / per if per else index
+
+    n = len(ys)
+    if n <= (POINTS_PER_COLUMN if ends else EXTREMES_PER_COLUMN) * columns or not _all_finite(ys):
+        return x_at(np.arange(n)), ys
+    index = _m4(lambda a, b: x_at(np.arange(a, b)), x_at, ys, columns, ends)
+    return x_at(index), ys[index]
+
+
+CHUNK = 1 << 20
+"""Points reduced at a time: each chunk's own envelope, then the envelope of those."""
+
+
+def _all_finite(values: Any) -> bool:
+    import numpy as np
+
+    return all(bool(np.isfinite(values[a : a + CHUNK]).all()) for a in range(0, len(values), CHUNK))
+
+
+def _sorted(xs: Any) -> bool:
+    import numpy as np
+
+    # each pair of neighbours (i, i + 1), i from 0 to n - 2, compared once
+    last = len(xs) - 1
+    return not any(
+        bool(np.any(xs[a + 1 : min(a + CHUNK, last) + 1] < xs[a : min(a + CHUNK, last)])) for a in range(0, last, CHUNK)
+    )
+
+
+def _m4(x_of: Callable[[int, int], Any], x_at: Callable[[Any], Any], ys: Any, columns: int, ends: bool) -> np.ndarray:
+    """The indices M4 keeps, computed a chunk at a time. Each chunk's envelope keeps, for
+    every column in it, the column's first and last point in the chunk and the first
+    holding its lowest and highest value there; the whole column's first, last, first
+    lowest and first highest point are among those, so the envelope of the kept points
+    (in the same columns) is the envelope of all of them."""
+    import numpy as np
+
+    n = len(ys)
+    x0 = x_of(0, 1)[0]
+    span = x_of(n - 1, n)[0] - x0
+    kept = []
+    for a in range(0, n, CHUNK):
+        b = min(n, a + CHUNK)
+        kept.append(a + _m4_run(_columns(x_of(a, b), x0, span, columns), ys[a:b], columns, ends))
+    if len(kept) == 1:
+        only: np.ndarray = kept[0]
+        return only
+    found = np.concatenate(kept)
+    index: np.ndarray = found[_m4_run(_columns(x_at(found), x0, span, columns), ys[found], columns, ends)]
+    return index
+
+
+def _columns(xs: Any, x0: Any, span: Any, columns: int) -> np.ndarray:
+    import numpy as np
+
     if span > 0:
         # exactly the formula of the docstring, so a test can recompute the columns; it is
         # monotonic in x, so each column is one contiguous run of indices
-        col = np.minimum(np.floor((xs - xs[0]) / span * columns), columns - 1).astype(np.intp)
-    else:  # every point at one x: all in one column
-        col = np.zeros(n, dtype=np.intp)
+        col: np.ndarray = np.minimum(np.floor((xs - x0) / span * columns), columns - 1).astype(np.intp)
+        return col
+    return np.zeros(len(xs), dtype=np.intp)  # every point at one x: all in one column
+
+
+def _m4_run(col: np.ndarray, ys: Any, columns: int, ends: bool) -> np.ndarray:
+    """M4 over points whose columns ``col`` are non-decreasing: the indices kept, sorted."""
+    import numpy as np
+
+    n = len(ys)
     starts = np.concatenate(([0], np.flatnonzero(np.diff(col)) + 1))  # of each non-empty column
     lasts = np.concatenate((starts[1:] - 1, [n - 1]))
 
@@ -83,5 +161,5 @@ def envelope(x: ArrayLike, y: ArrayLike, columns: int, *, ends: bool = True) -> 
         hits = np.flatnonzero(ys == by_column[col])
         first_hit = np.concatenate(([True], col[hits[1:]] != col[hits[:-1]]))
         kept.append(hits[first_hit])
-    index = np.unique(np.concatenate(kept))  # sorted: the original order, each point once
-    return xs[index], ys[index]
+    index: np.ndarray = np.unique(np.concatenate(kept))  # sorted: the original order, each point once
+    return index

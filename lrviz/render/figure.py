@@ -464,11 +464,23 @@ def _envelope(ax: Axes, x: Any, y: Any) -> tuple[Any, Any]:
     annotations, summaries and warnings read the full trace."""
     from lrviz.render.envelope import envelope
 
+    return envelope(x, y, _envelope_columns(ax))
+
+
+def _trace_envelope(ax: Axes, t: Trace, y: Any) -> tuple[Any, Any]:
+    """:func:`_envelope` of ``y`` against the trace's steps (or epochs), without making
+    an array of them (20 million steps would take 160 MB)."""
+    from lrviz.render.envelope import step_envelope
+
+    return step_envelope(y, _envelope_columns(ax), t.steps_per_epoch)
+
+
+def _envelope_columns(ax: Axes) -> int:
     root = ax.figure.figure  # the whole figure, also for a cell of a grid (a SubFigure)
     # the figure's dpi is the one it is saved with: plot() sets it from --dpi, which
     # to_bytes is given too; a whole-figure width bounds every axes' width
     pixels = root.get_figwidth() * max(root.dpi, ENVELOPE_MIN_DPI)
-    return envelope(x, y, math.ceil(pixels * ENVELOPE_COLUMNS_PER_PIXEL))
+    return math.ceil(pixels * ENVELOPE_COLUMNS_PER_PIXEL)
 
 
 def _x(t: Trace, step: float) -> float:
@@ -491,7 +503,7 @@ def _draw_lr(ax: Axes, items: Sequence[Trace], log: bool, offset: int, theme: Th
     for i, t, g in _series(items, offset):
         label = _label(t, g, several)
         (line,) = ax.plot(
-            *_envelope(ax, t.x, t.lr[g]),
+            *_trace_envelope(ax, t, t.lr[g]),
             drawstyle=_drawstyle(t),
             label=label or None,
             **_line_kwargs(i, t.n_steps, distinct, theme),
@@ -633,7 +645,7 @@ def _draw_momentum(ax: Axes, items: Sequence[Trace], offset: int, theme: Theme) 
     for i, t, g in _series(items, offset):
         if t.momentum is None:
             continue
-        ax.plot(*_envelope(ax, t.x, t.momentum[g]), **_line_kwargs(i, t.n_steps, distinct, theme))
+        ax.plot(*_trace_envelope(ax, t, t.momentum[g]), **_line_kwargs(i, t.n_steps, distinct, theme))
     ax.set_ylabel("β₁ (beta1)" if names == {"beta1"} else "momentum" if names == {"momentum"} else "momentum / β₁")
 
 

@@ -1,4 +1,4 @@
-"""lrviz's benchmark suite (issues 6 and 19): lrviz side by side with what it replaces.
+"""lrviz's benchmark suite: lrviz side by side with what it replaces.
 
     python bench/run.py                          # all nine; medians of 5 runs (1, 2, 6) and 3 runs (the others)
     python bench/run.py --quick                  # fewer runs; benchmark 4's blog loop at 10**5 steps
@@ -8,7 +8,7 @@
 1. ``lrviz --help`` against ``python -c pass``: start-up. Target: at most 0.15 s.
 2. ``lrviz plot`` of a 1,000-step schedule to PNG against ``python -c "import torch,
    matplotlib.pyplot"``, the floor of any tool that draws with them. Target: at most 1.15x.
-3. Seed 004's own script (bench/seed004_cyclic.py) against the same schedule through
+3. The CyclicLR tutorial's own script (bench/cyclic_tutorial.py) against the same schedule through
    lrviz: wall time and peak memory, and the size of lrviz's SVG. Targets: at least 20x
    faster, at most half the memory, SVG under 300 KB.
 4. Trace generation alone, steps per second, every schedule at 10**6 steps: torch's blog
@@ -99,7 +99,7 @@ SEED_MEMORY_TARGET = 0.5
 SVG_TARGET_KB = 300.0
 
 PLOT_SCHEDULE = ["OneCycleLR(max_lr=0.1, total_steps=1000)", "-n", "1000"]
-SEED_STEPS = 79 * 17_000  # seed 004: range(1, 80) epochs of 17,000 iterations
+SEED_STEPS = 79 * 17_000  # the tutorial: range(1, 80) epochs of 17,000 iterations
 SEED_SCHEDULE = [
     "CyclicLR(base_lr=0.00025, max_lr=0.001, cycle_momentum=False, mode='triangular2', step_size_up=102000)",
     "--optimizer",
@@ -133,7 +133,7 @@ class Options:
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(
-        description="lrviz's benchmarks (issues 6 and 19), side by side with their baselines.",
+        description="lrviz's benchmarks, side by side with their baselines.",
         epilog="A full run takes over an hour (benchmark 4's blog loop: ~30 us x 10**6 steps x 31 schedules "
         "x runs); --quick about 10 minutes.",
     )
@@ -446,7 +446,7 @@ def bench_seed(opts: Options) -> Result:
         folder = Path(tmp)
         base, ours = interleaved(
             [
-                lambda: [PYTHON, str(BENCH / "seed004_cyclic.py"), str(folder / "seed004.png")],
+                lambda: [PYTHON, str(BENCH / "cyclic_tutorial.py"), str(folder / "cyclic_tutorial.png")],
                 lambda: [*LRVIZ, "plot", *SEED_SCHEDULE, "-o", str(folder / "out.png")],
             ],
             opts.slow_runs,
@@ -473,7 +473,12 @@ def bench_seed(opts: Options) -> Result:
         ],
     )
     targets = [
-        Target(3, f"at least {SEED_SPEEDUP_TARGET:.0f}x faster than seed 004's script", f"{speedup:.1f}x", met_time),
+        Target(
+            3,
+            f"at least {SEED_SPEEDUP_TARGET:.0f}x faster than the CyclicLR tutorial's script",
+            f"{speedup:.1f}x",
+            met_time,
+        ),
         Target(3, "at most half its peak memory", fmt_ratio(memory), met_mem),
         Target(3, f"its SVG under {SVG_TARGET_KB:.0f} KB", f"{svg_kb:.0f} KB", met_svg),
     ]
@@ -776,7 +781,7 @@ def bench_redraw(opts: Options) -> Result:
 BENCHMARKS: dict[int, tuple[str, Callable[[Options], Result]]] = {
     1: ("lrviz --help", bench_help),
     2: ("lrviz plot, 1,000 steps", bench_plot),
-    3: ("seed 004", bench_seed),
+    3: ("CyclicLR tutorial", bench_seed),
     4: ("trace generation", bench_trace),
     5: ("gallery", bench_gallery),
     6: ("lrviz plot against a bare matplotlib script", bench_bare),

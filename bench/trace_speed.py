@@ -4,7 +4,7 @@ For each schedule lrviz can trace here (``lrviz.registry.entries()``, from its e
 with a fixed total such as OneCycleLR's ``total_steps`` or Hugging Face's
 ``num_training_steps`` set to the step count), it times, interleaved run by run:
 
-- **blog loop**: the loop of the blog posts (and seed 004) on a real ``torch.optim.SGD``:
+- **blog loop**: the loop of the blog posts (and the CyclicLR tutorial) on a real ``torch.optim.SGD``:
   ``zero_grad()``, ``step()``, ``state_dict()['param_groups'][0]['lr']``, ``scheduler.step()``;
 - **lean loop**: the least a torch loop can do: read ``param_groups[0]['lr']``, then
   ``scheduler.step()``, on lrviz's lean optimizer (whose ``step()`` does nothing);

@@ -1,12 +1,12 @@
 # ruff: noqa
 # fmt: off
-# Seed 004's script, the peer of benchmark 3 in bench/run.py: kept verbatim from
-# ../shared/seeds/004_8a5d1ff166f62b39.txt (a tutorial on torch.optim.lr_scheduler.CyclicLR,
-# where it is flattened on one line), except that the last line, plt.show(), is
-# plt.savefig(PATH): PATH is the first command-line argument, else $SEED004_OUT, else
-# seed004_cyclic.png. The two imports below are only for that path.
+# The script of the tutorial "Understand torch.optim.lr_scheduler.CyclicLR() with Examples"
+# (Tutorial Example, tutorialexample.com), the peer of benchmark 3 in bench/run.py: kept
+# verbatim, except that the last line, plt.show(), is
+# plt.savefig(PATH): PATH is the first command-line argument, else $CYCLIC_TUTORIAL_OUT, else
+# cyclic_tutorial.png. The two imports below are only for that path.
 #
-#     python bench/seed004_cyclic.py /tmp/seed004.png
+#     python bench/cyclic_tutorial.py /tmp/cyclic_tutorial.png
 import os
 import sys
 
@@ -28,4 +28,4 @@ for epoch in range(1,80):
         lr_list.append(optimizer.state_dict()['param_groups'][0]['lr'])
         scheduler.step()
 plt.plot(range(len(lr_list)),lr_list,color = 'r')
-plt.savefig(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SEED004_OUT", "seed004_cyclic.png"))
+plt.savefig(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CYCLIC_TUTORIAL_OUT", "cyclic_tutorial.png"))

@@ -183,14 +183,16 @@ WIDE_TABLE = 110
 """Columns from which ``describe`` shows the parameters as a table."""
 
 
-def params_list(entry: Entry, title: str) -> Any:
-    """Each parameter on a line of its own (option, type, default), its whole help indented
-    under it: readable at 80 columns and less."""
+def params_list(entry: Entry, title: str, brief: bool = False) -> Any:
+    """Each parameter on a line of its own (option, type, default), its help indented under
+    it (only its first sentence when ``brief``): readable at 80 columns and less, where a
+    table of four columns leaves the help a letter wide. Names, types and help may come from
+    a user's class: printed as text, never as terminal control."""
     from rich.console import Group
     from rich.padding import Padding
     from rich.text import Text
 
-    rows: list[Any] = [Text(title, style="bold")]
+    rows: list[Any] = [Text(printable(title), style="bold")]
     for param in entry.user_params:
         option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
         head = Text("  ")
@@ -201,7 +203,8 @@ def params_list(entry: Entry, title: str) -> Any:
         head.append("required" if param.required else f"default {printable(param.default_text)}", style="green")
         rows.append(head)
         if param.help:
-            rows.append(Padding(Text(printable(param.help)), (0, 0, 0, 6), expand=False))
+            help_text = first_sentence(param.help) if brief else param.help
+            rows.append(Padding(Text(printable(help_text)), (0, 0, 0, 6), expand=False))
     return Group(*rows)
 
 

@@ -173,38 +173,11 @@ def schedule_help(ctx: typer.Context, tokens: Sequence[str] | None) -> None:
     if not entries:
         console.print(f"  Options of one schedule: [bold]lrviz {ctx.command.name} NAME --help[/] (names: lrviz list)")
         return
+    from .catalog import params_list
+
     for entry in dict.fromkeys(entries):
-        console.print(schedule_options(entry))
-
-
-def schedule_options(entry: Any) -> Any:
-    """A schedule's options as a list that reads at any width: each option with its type and
-    default on one line, its help (first sentence) indented under it. (A table of four columns
-    left the help one letter wide at 80 columns.)"""
-    from rich.console import Group
-    from rich.padding import Padding
-    from rich.text import Text
-
-    from lrviz.schedule import Kind
-
-    from .completion import first_sentence
-
-    # names, types and help may come from a user's class: text, never terminal control
-    rows: list[Any] = [
-        Text(printable(f"{entry.name} options (lrviz describe {entry.cli_name} for more)"), style="bold")
-    ]
-    for param in entry.user_params:
-        option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
-        head = Text("  ")
-        head.append(printable(option), style="cyan")
-        head.append("  ")
-        head.append(printable(param.type_text), style="magenta")
-        head.append("  ")
-        head.append("required" if param.required else f"default {printable(param.default_text)}", style="green")
-        rows.append(head)
-        if param.help:
-            rows.append(Padding(Text(printable(first_sentence(param.help))), (0, 0, 0, 6), expand=False))
-    return Group(*rows)
+        title = f"{entry.name} options (lrviz describe {entry.cli_name} for more)"
+        console.print(params_list(entry, title, brief=True))
 
 
 # --------------------------------------------------------------------------------------

@@ -51,6 +51,23 @@ class ClassInfo:
     params: tuple[ParamInfo, ...] = field(default_factory=tuple)
 
 
+def static_version(version_file: Path, distribution: str) -> str:
+    """A package's version from its ``__version__ = "..."`` line in ``version_file``, read
+    without importing it; else from its installed metadata; else empty."""
+    try:
+        match = re.search(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", version_file.read_text(), re.M)
+    except OSError:
+        match = None
+    if match:
+        return match.group(1)
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def _strip_rst(text: str) -> str:
     text = re.sub(r":\w+:`([^`]*)`", r"\1", text)  # :math:`x` -> x
     text = re.sub(r"``([^`]*)``", r"\1", text)

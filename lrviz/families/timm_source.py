@@ -198,7 +198,7 @@ def read_static(root: Path) -> Timm:
             classes.append(_class_of(tree, module, node))
         elif isinstance(node, ast.FunctionDef) and name == FACTORY:
             factory = factory_of(node)
-    return Timm(_version_static(root), tuple(classes), factory)
+    return Timm(introspect.static_version(root / "version.py", "timm"), tuple(classes), factory)
 
 
 def factory_of(fn: ast.FunctionDef) -> Factory:
@@ -281,21 +281,6 @@ def _branches(fn: ast.FunctionDef) -> tuple[ast.If, list[tuple[list[str], str, l
     raise ValueError(f"{fn.name} has no 'if sched == ...' chain")
 
 
-def _version_static(root: Path) -> str:
-    try:
-        match = re.search(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", (root / "version.py").read_text(), re.M)
-    except OSError:
-        match = None
-    if match:
-        return match.group(1)
-    from importlib import metadata
-
-    try:
-        return metadata.version("timm")
-    except metadata.PackageNotFoundError:
-        return ""
-
-
 def read_dynamic() -> Timm:
     """The same information, from the loaded ``timm.scheduler`` (the slow, sure way)."""
     package = scheduler_package()
@@ -322,7 +307,8 @@ def read_dynamic() -> Timm:
             )
         elif name == FACTORY and callable(value):
             factory = factory_of(_source_def(value))
-    return Timm(_version_static(Path(str(package.__file__)).parent.parent), tuple(classes), factory)
+    root = Path(str(package.__file__)).parent.parent
+    return Timm(introspect.static_version(root / "version.py", "timm"), tuple(classes), factory)
 
 
 def _source_def(fn: Any) -> ast.FunctionDef:

@@ -327,7 +327,7 @@ def read_static(root: Path) -> Transformers:
                 route=routes.get(member) or routes.get(value) or default_route,
             )
         )
-    return Transformers(_version_static(root), tuple(schedules))
+    return Transformers(introspect.static_version(root / "__init__.py", "transformers"), tuple(schedules))
 
 
 def _class_params(cls: ast.ClassDef) -> tuple[ParamInfo, ...]:
@@ -336,21 +336,6 @@ def _class_params(cls: ast.ClassDef) -> tuple[ParamInfo, ...]:
     if init is None:
         raise ValueError(f"{cls.name} has no __init__")
     return introspect.params_from_ast(init.args, introspect.parse_args_section(doc), drop=1)
-
-
-def _version_static(root: Path) -> str:
-    try:
-        match = re.search(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", (root / "__init__.py").read_text(), re.M)
-    except OSError:
-        match = None
-    if match:
-        return match.group(1)
-    from importlib import metadata
-
-    try:
-        return metadata.version("transformers")
-    except metadata.PackageNotFoundError:
-        return ""
 
 
 def read_dynamic() -> Transformers:

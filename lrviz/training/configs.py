@@ -30,6 +30,7 @@ from lrviz.errors import LrvizError
 from lrviz.spec import Spec
 
 from .plan import Plan, Stepping
+from .values import number
 
 HF = "Hugging Face TrainingArguments"
 LIGHTNING = "LightningCLI"
@@ -120,29 +121,6 @@ def looks_lightning(data: Mapping[str, Any]) -> bool:
 
 # --------------------------------------------------------------------------------------
 # Values
-
-
-def number(data: Mapping[str, Any], key: str, where: str, default: Any = None, *, whole: bool = False) -> Any:
-    """``data[key]`` as a number (YAML 1.1 reads ``1e-5`` as a string: it is read as a number)."""
-    value = data.get(key, default)
-    if value is None or isinstance(value, bool):
-        return value if value is None else _bad(where, key, value, whole)
-    if isinstance(value, str):
-        try:
-            value = float(value.replace("_", ""))
-        except ValueError:
-            _bad(where, key, value, whole)
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
-        _bad(where, key, value, whole)
-    if whole:
-        if value != int(value):
-            _bad(where, key, value, whole)
-        return int(value)
-    return value
-
-
-def _bad(where: str, key: str, value: Any, whole: bool) -> Any:
-    raise LrvizError(f"{where}: {key} must be {'a whole number' if whole else 'a number'}, got {value!r}")
 
 
 def _count(n: int | float) -> str:

@@ -26,8 +26,8 @@ from lrviz.config import TraceOptions
 from lrviz.errors import LrvizError
 from lrviz.optimizers import TABLE as OPTIMIZERS
 
-from .configs import number
 from .plan import Plan, Stepping
+from .values import number
 
 TIMM = "timm train.py args.yaml"
 FACTORY_CALL = "create_scheduler_v2"

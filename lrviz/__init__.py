@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .errors import LrvizError
-from .spec import Spec, parse
-
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .errors import LrvizError
+    from .spec import Spec, parse
     from .tracing import Trace
 
 __all__ = ["LrvizError", "Spec", "Trace", "__version__", "parse", "plot", "to_csv", "to_json", "torch_code", "trace"]
@@ -54,6 +53,7 @@ def to_json(t: Trace) -> str:
 def torch_code(spec: str | Spec, steps: int = 100, **optimizer: Any) -> str:
     from .codegen import torch_code as _code
     from .optimizers import OptimizerSpec
+    from .spec import parse
 
     if isinstance(spec, str):
         spec = parse(spec)
@@ -61,8 +61,17 @@ def torch_code(spec: str | Spec, steps: int = 100, **optimizer: Any) -> str:
 
 
 def __getattr__(name: str) -> Any:
+    # loaded on first use, so that `python -m lrviz` takes over ctrl+c before any import
     if name == "Trace":
         from .tracing import Trace
 
         return Trace
+    if name == "LrvizError":
+        from .errors import LrvizError
+
+        return LrvizError
+    if name in ("Spec", "parse"):
+        from . import spec
+
+        return getattr(spec, name)
     raise AttributeError(f"module 'lrviz' has no attribute {name!r}")

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from . import interrupt
 from .errors import LrvizError
 
 TEMP_PREFIX = ".lrviz-"
@@ -210,6 +211,7 @@ def write_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
                     os.chown(tmp, old.st_uid, old.st_gid)
                 except OSError:
                     pass  # only the owner's own group, or root, may give a file away
+        interrupt.check()  # ctrl+c whose exception was lost on the way: nothing is renamed
         while temps:
             tmp, current, target = temps[0]
             os.replace(tmp, target)

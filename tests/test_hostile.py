@@ -1986,6 +1986,52 @@ python(
 python("streams", "ctrl+c at once", interrupted(("plot", *STEP, "-o", "x.png"), 0.3), default=False)
 
 
+def interrupted_within(body: str) -> Any:
+    """ctrl+c that a user's module receives on import, at a known moment: the module sends
+    SIGINT to its own process, then does what `body` says with the KeyboardInterrupt."""
+
+    def run(folder: Path) -> None:
+        header = "import os, signal, time\n\n"  # torch after `body`: an exit without it loaded differs
+        cls = (
+            "\n\nfrom torch.optim.lr_scheduler import LambdaLR\n\n\nclass S(LambdaLR):\n"
+            "    def __init__(self, optimizer):\n        super().__init__(optimizer, lambda e: 1.0)\n"
+        )
+        (folder / "hostile_ctrl_c.py").write_text(header + body + cls)
+        before = snapshot(folder)
+        proc = subprocess.run(
+            [sys.executable, "-m", "lrviz", "plot", "hostile_ctrl_c:S()", "-n", "5", "-o", "x.png"],
+            cwd=folder,
+            env=env_for(Case("", "")),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=120,
+        )
+        text = proc.stderr.decode()
+        assert proc.returncode == 130 and text == "lrviz: interrupted\n", (proc.returncode, text)
+        assert not list(folder.glob(".lrviz-*")) and snapshot(folder) == before
+
+    return run
+
+
+SELF_INTERRUPT = "os.kill(os.getpid(), signal.SIGINT)"
+for name, body in [
+    # a library that swallows ctrl+c (a retry loop, a bare except): lrviz still stops
+    (
+        "ctrl+c swallowed by a library",
+        f"try:\n    {SELF_INTERRUPT}\n    time.sleep(5)\nexcept KeyboardInterrupt:\n    pass",
+    ),
+    # the interpreter's own quirk: raised in code compiled from a string, it ends the
+    # process by SIGINT at exit even after lrviz handled it
+    ("ctrl+c in code compiled from a string", f"exec({SELF_INTERRUPT!r})"),
+    # in a weakref callback the interpreter prints "Exception ignored" and goes on
+    (
+        "ctrl+c in a weakref callback",
+        f"import weakref\nclass T:\n    pass\nt = T()\nr = weakref.ref(t, lambda _: {SELF_INTERRUPT})\ndel t",
+    ),
+]:
+    python("streams", name, interrupted_within(body))
+
+
 def broken_pipe(folder: Path) -> None:
     proc = subprocess.run(
         f"{sys.executable} -m lrviz table steplr --step-size 3 -n 200000 -f csv | head -c 10",

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from lrviz import interrupt
 from lrviz.errors import LrvizError
 
 from .commands import app
@@ -41,21 +42,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.pop("MPLBACKEND", None)
     if not args or "--help" in args or "-h" in args:
         _defer_help_extras()
+    try:
+        with interrupt.raising():
+            code = _command(args)
+    except KeyboardInterrupt:
+        code = 130
+    if code == 130 or interrupt.happened():  # typer, too, turns ctrl+c into 130
+        _discard_stdout()
+        stderr(interrupt.MESSAGE)
+        return 130
+    return code
+
+
+def _command(args: list[str]) -> int:
+    """Run the command: its exit code, after an error said in one line on stderr."""
     command = typer.main.get_command(app)
     try:
         try:
             result = command.main(args=args, prog_name="lrviz", standalone_mode=False)
         finally:
             sys.stdout.flush()  # a full disk or a closed pipe is reported here, not lost at exit
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        if interrupt.happened():  # ctrl+c, become something else on the way (see lrviz.interrupt)
+            raise KeyboardInterrupt from None
+        return _failed(exc)
+    return result if isinstance(result, int) else 0
+
+
+def _failed(exc: BaseException) -> int:
+    """The exit code of a command that raised `exc`, after saying what went wrong."""
+    try:
+        raise exc
     except LrvizError as exc:
         stderr(f"lrviz: error: {exc.one_line()}")
         return 2
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
-    except KeyboardInterrupt:
-        _discard_stdout()
-        stderr("lrviz: interrupted")
-        return 130
     except BrokenPipeError:  # click turns a closed stdout into exit 1 itself; this is for the rest
         _discard_stdout()
         return 1
@@ -85,10 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(this is a bug in lrviz; rerun with LRVIZ_DEBUG=1 for the traceback and report it)"
         )
         return 1
-    if result == 130:  # typer turns ctrl+c into the exit code 130, said nowhere
-        _discard_stdout()
-        stderr("lrviz: interrupted")
-    return result if isinstance(result, int) else 0
 
 
 def _closed_streams() -> int | None:
@@ -193,8 +213,16 @@ def _usage_message(exc: Any) -> str:
 
 
 def run() -> NoReturn:
-    """The ``lrviz`` command: `main`, then an exit that skips the interpreter's teardown."""
-    _exit(main())
+    """The ``lrviz`` command: `main`, then an exit that skips the interpreter's teardown.
+
+    The entry point (:func:`lrviz.cli.run`) has installed lrviz's ctrl+c handler before
+    importing this module. Once the command is done, ctrl+c changes nothing any more."""
+    import signal
+
+    code = main()
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit(code)
 
 
 #: Modules whose teardown at exit costs more than lrviz's own work: freeing torch's and
@@ -213,7 +241,8 @@ def _exit(code: int) -> NoReturn:
     thread alive: a normal exit waits for those. The Python API and `main` never do this."""
     import threading
 
-    if not any(name in sys.modules for name in COSTLY_TEARDOWN) or threading.active_count() > 1:
+    interrupted = code == 130  # a normal exit could still end by SIGINT (see lrviz.interrupt)
+    if not interrupted and (not any(name in sys.modules for name in COSTLY_TEARDOWN) or threading.active_count() > 1):
         sys.exit(code)
     import atexit
 

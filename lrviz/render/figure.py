@@ -801,7 +801,7 @@ def _place(fig: Figure, cells: list[_Cell], subtitle: Sequence[tuple[str, str]] 
     refits = 3  # fitting texts to a new layout changes the layout a little: a few times at most
     with _layout_dpi(fig):
         for _ in range(_MAX_ROUNDS):
-            fig.draw_without_rendering()
+            _lay_out(fig)
             if refits and _fit_axis_labels(fig, cells) | _fit_subtitle(fig, subtitle):
                 refits -= 1
                 continue  # laid out again before anything is placed
@@ -810,6 +810,16 @@ def _place(fig: Figure, cells: list[_Cell], subtitle: Sequence[tuple[str, str]] 
                 changed |= _place_cell(fig, cell)
             if not changed:
                 return
+
+
+def _lay_out(fig: Figure) -> None:
+    """Where everything goes, as the saved figure will have it: the layout engine's pass
+    (text measured, panels positioned), without drawing every artist as a full draw would."""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        fig.draw_without_rendering()
+    else:
+        engine.execute(fig)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperOption
 
+from . import coercion
 from .completion import ScheduleCommand, complete_schedule_words
 
 
@@ -27,6 +28,7 @@ def _flag_type(self: TyperOption, ctx: Any) -> str | None:
 
 _typed = TyperOption.display_type_rich
 TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
+coercion.install()
 
 
 class Format(str, Enum):

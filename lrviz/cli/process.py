@@ -198,6 +198,42 @@ def _defer_help_extras() -> None:
         sys.modules[name] = module
 
 
+def _skip_property_docs() -> None:
+    """Import matplotlib without writing the property list into every artist's docstring.
+
+    matplotlib writes the docstring of each artist class's ``set()`` (and a few of its
+    functions') when the class is created, listing every settable property: about 60 ms of
+    every figure lrviz draws, for text nobody in the ``lrviz`` process reads. Once
+    ``matplotlib.artist`` is loaded, its ``kwdoc`` (which writes that list and is used for
+    nothing else) returns an empty string instead. Only in the ``lrviz`` command: the Python
+    API leaves matplotlib as it is."""
+    import importlib.abc
+    import importlib.machinery
+
+    if "matplotlib.artist" in sys.modules:
+        return
+
+    class AfterArtist(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+            if name != "matplotlib.artist":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            loader: Any = getattr(spec, "loader", None)
+            if spec is None or not hasattr(loader, "exec_module"):
+                return spec
+
+            def exec_module(module: Any, _exec: Any = loader.exec_module) -> None:
+                _exec(module)
+                if callable(getattr(module, "kwdoc", None)):
+                    module.kwdoc = lambda artist: ""
+
+            loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, AfterArtist())
+
+
 def _usage_message(exc: Any) -> str:
     message = " ".join(str(exc.format_message()).split())
     param = getattr(exc, "param", None)
@@ -219,6 +255,7 @@ def run() -> NoReturn:
     importing this module. Once the command is done, ctrl+c changes nothing any more."""
     import signal
 
+    _skip_property_docs()
     code = main()
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

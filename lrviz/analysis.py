@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import blocks
 from .schedule import Kind, Spec
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ def summary(t: Trace, group: int = 0) -> Summary:
     import numpy as np
 
     row = t.lr[group]
+    if isinstance(row, blocks.Row):
+        return _summary_stats(row.stats(), group)
     finite = np.isfinite(row)
     if not finite.any():
         finite = ~np.isnan(row)
@@ -61,6 +64,40 @@ def summary(t: Trace, group: int = 0) -> Summary:
         peak = int(np.argmax(np.where(finite, row, -np.inf)))
         low = int(np.argmin(np.where(finite, row, np.inf)))
     return Summary(float(row[peak]), peak, float(row[low]), low, float(row[-1]), t.n_steps - 1, group)
+
+
+def _summary_stats(row: blocks.RowStats, group: int) -> Summary:
+    """:func:`summary` of a streamed row, from its statistics: the same values."""
+    if not row.any_number:
+        nan = float("nan")
+        return Summary(nan, 0, nan, 0, row.last, row.n - 1, group)
+    (peak, high), (low, minimum) = (row.peak, row.low) if row.any_finite else (row.peak_number, row.low_number)
+    return Summary(high, peak, minimum, low, row.last, row.n - 1, group)
+
+
+def _diffs(row: Any) -> Any:
+    """``(i, d)`` blocks of ``np.diff(row)`` (``d[k]`` is ``row[i + k + 1] - row[i + k]``),
+    a block of a streamed row at a time."""
+    import numpy as np
+
+    if not isinstance(row, blocks.Row):
+        yield 0, np.diff(row)
+        return
+    previous = None
+    for a, block in row.blocks():
+        if previous is None:
+            yield a, np.diff(block)
+        else:
+            yield a - 1, np.diff(np.concatenate((previous, block)))
+        previous = block[-1:]
+
+
+def _all_finite(row: Any) -> bool:
+    import numpy as np
+
+    if isinstance(row, blocks.Row):
+        return row.stats().all_finite
+    return bool(np.isfinite(row).all())
 
 
 def _num(x: float) -> str:
@@ -85,7 +122,7 @@ def summary_line(t: Trace) -> str:
     group = " (group 0)" if t.n_groups > 1 else ""
     label = t.label if len(t.label) <= 60 else t.name
     row = t.lr[0]
-    if bool((row == row[0]).all()):
+    if row.stats().constant if isinstance(row, blocks.Row) else bool((row == row[0]).all()):
         return f"{label}{group}: constant {_num(s.peak)} for {t.n_steps:,} steps"
     return (
         f"{label}{group}: peak {_num(s.peak)} at {_where(t, s.peak_step)} · "
@@ -94,14 +131,15 @@ def summary_line(t: Trace) -> str:
     )
 
 
-def _rises(row: Any) -> tuple[Any, float]:
-    """(one-step differences, the LR's finite range)."""
+def _span(row: Any) -> float:
+    """The LR's finite range."""
     import numpy as np
 
+    if isinstance(row, blocks.Row):
+        stats = row.stats()
+        return float(stats.peak[1] - stats.low[1]) if stats.any_finite else 0.0
     finite = row[np.isfinite(row)]
-    span = float(finite.max() - finite.min()) if len(finite) else 0.0
-    d = np.diff(row)
-    return d, span
+    return float(finite.max() - finite.min()) if len(finite) else 0.0
 
 
 def warmup_end(t: Trace, group: int = 0) -> int | None:
@@ -113,19 +151,22 @@ def warmup_end(t: Trace, group: int = 0) -> int | None:
     import numpy as np
 
     row = t.lr[group]
-    if t.n_steps < 3 or not np.isfinite(row).all() or t.spec.entry.periodic:
+    if t.n_steps < 3 or not _all_finite(row) or t.spec.entry.periodic:
         return None
     s = summary(t, group)
     p = s.peak_step
     if p == 0 or not row[0] < row[p]:
         return None
-    d, span = _rises(row)
+    span = _span(row)
     tol = 1e-12 * max(abs(s.peak), 1e-300)
-    if np.any(d[:p] < -tol):
-        return None
-    after = d[p:]
-    gradual = (after > tol) & (after <= JUMP_FRACTION * span)
-    if float(after[gradual].sum()) > JUMP_FRACTION * span:
+    rises = []
+    for i, d in _diffs(row):
+        if i < p and np.any(d[: p - i] < -tol):
+            return None
+        after = d[max(0, p - i) :]
+        rises.append(after[(after > tol) & (after <= JUMP_FRACTION * span)])
+    # one sum of the rises in order, as on the whole row (numpy sums pairwise)
+    if float(np.concatenate(rises).sum()) > JUMP_FRACTION * span:
         return None
     return p
 
@@ -136,14 +177,17 @@ def restarts(t: Trace, group: int = 0) -> list[int]:
     import numpy as np
 
     row = t.lr[group]
-    if t.n_steps < 3 or not np.isfinite(row).all():
+    if t.n_steps < 3 or not _all_finite(row):
         return []
-    d, span = _rises(row)
+    span = _span(row)
     if span == 0:
         return []
     p = summary(t, group).peak_step
-    jumps = np.nonzero(d > JUMP_FRACTION * span)[0] + 1
-    return [int(i) for i in jumps if i > p]
+    out = []
+    for i, d in _diffs(row):
+        jumps = np.nonzero(d > JUMP_FRACTION * span)[0] + 1 + i
+        out += [int(j) for j in jumps if j > p]
+    return out
 
 
 def milestones(t: Trace) -> list[int]:

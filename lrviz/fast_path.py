@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from .blocks import Source
     from .optimizers import OptimizerInfo
     from .schedule import Spec
 
@@ -64,6 +65,45 @@ def trace(spec: Spec, lrs: Sequence[float], steps: int, info: OptimizerInfo) -> 
     else:
         momentum = None if momentum is None else np.ascontiguousarray(momentum[:, :steps])
     return Values(lr=np.ascontiguousarray(lr[:, :steps]), momentum=momentum)
+
+
+def stream(spec: Spec, lrs: Sequence[float], steps: int, info: OptimizerInfo) -> Source | None:
+    """The first ``steps`` values as a :class:`lrviz.blocks.Source` (made a block at a
+    time when read, the values :func:`trace` gives), or None when the schedule cannot give
+    a range of steps (its entry has no ``fast_blocks``) or the fast path does not cover it.
+    The statistics of every row are computed here, in one pass, as that pass would fail
+    where :func:`trace` fails (and lrviz steps torch instead); the value of step ``steps``
+    too, as :func:`trace` computes it."""
+    import numpy as np
+
+    from .blocks import Source
+
+    setup = spec.entry.fast_blocks
+    if setup is None:
+        return None
+    last_epoch = spec.args.get("last_epoch", -1)
+    if last_epoch != -1 and last_epoch is not None:
+        return None
+    groups = len(lrs)
+    momenta = None if info.momenta is None else np.asarray(info.momenta, dtype=float)[:, None]
+
+    def make(a: int, b: int) -> tuple[np.ndarray, np.ndarray | None]:
+        with np.errstate(all="ignore"):
+            lr, momentum = values(a, b)
+        if momentum is None and momenta is not None:
+            momentum = np.repeat(momenta, lr.shape[1], axis=1)
+        return lr, momentum
+
+    try:
+        with np.errstate(all="ignore"):
+            values = setup(spec, lrs, steps + 1, info)
+        make(steps, steps + 1)
+        first = make(0, 1)
+        source = Source(make, groups, steps, has_momentum=first[1] is not None)
+        source.stats("lr")
+    except (Unsupported, ArithmeticError, ValueError, TypeError):
+        return None
+    return source
 
 
 # --------------------------------------------------------------------------------------

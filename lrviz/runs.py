@@ -66,11 +66,13 @@ def trace_all(
     *,
     exact: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    stream: bool = False,
 ) -> list[Trace]:
     """Trace each schedule with its options; a metric file is read once however many
     schedules use it. ``origins`` prefix errors ("FILE: schedule[2]: "). ``exact`` steps
     torch even where lrviz.fast_path could compute the values; ``progress(label, done, total)``
-    is called while torch is stepped."""
+    is called while torch is stepped; ``stream``: long traces that can be made a block at a
+    time hold no values (see ``lrviz.trace``)."""
     from . import metrics
     from .tracing import trace
 
@@ -99,6 +101,7 @@ def trace_all(
                     label=label,
                     exact=exact,
                     progress=None if progress is None else partial(progress, label),
+                    stream=stream,
                 )
             )
         except LrvizError as exc:

@@ -31,6 +31,13 @@ if TYPE_CHECKING:
     momentum (groups, n), or None when the schedule leaves momentum alone. It raises
     lrviz.fast_path.Unsupported (or fails) to make lrviz step torch instead."""
 
+    Blocks = Callable[
+        ["Spec", Sequence[float], int, OptimizerInfo], Callable[[int, int], tuple[np.ndarray, np.ndarray | None]]
+    ]
+    """A fast hook for any range of steps: (spec, group lrs, n values, optimizer) -> a
+    function of (first step, end step) giving the same values as :data:`Compute` for those
+    steps; it raises lrviz.fast_path.Unsupported as :data:`Compute` does."""
+
 
 class Kind(str, Enum):
     """How a parameter's value is written, checked and shown."""
@@ -184,6 +191,9 @@ class Entry:
     missing: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
     # Values computed without stepping torch, to the same bits (see lrviz.fast_path).
     fast: Compute | None = field(default=None, compare=False, repr=False)
+    # The same values for any range of steps, when the schedule can (a long trace is then
+    # made a block at a time, not held; see lrviz.blocks).
+    fast_blocks: Blocks | None = field(default=None, compare=False, repr=False)
     # The ``initial_lr`` torch records in each param group, for a trace computed by ``fast``
     # (given the groups' lrs); None: the optimizer's lr, as LRScheduler records it.
     initial_lr: Callable[[Spec, Sequence[float]], list[float]] | None = field(default=None, compare=False, repr=False)

@@ -16,9 +16,9 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from . import optimizers, registry
+from . import blocks, optimizers, registry
 from .errors import LrvizError
 from .optimizers import OptimizerSpec
 from .schedule import MIN_HORIZON, Context, Event, Loop, Spec, check_tree, exc_text, tail
@@ -36,13 +36,18 @@ MAX_STEPS = 20_000_000
 MAX_VALUES = 40_000_000
 """The most values (steps x param groups) lrviz keeps."""
 
+STREAM_STEPS = 1 << 20
+"""With ``trace(stream=True)``, a longer trace of a schedule that can make any range of
+steps (see :mod:`lrviz.blocks`) holds how to make its values, not the values."""
+
 
 @dataclass
 class Trace:
     """Plain data: what a training loop sees, step by step."""
 
     spec: Spec
-    lr: np.ndarray  # (groups, steps)
+    # (groups, steps); a streamed trace's are lrviz.blocks.Values, made a block at a time
+    lr: np.ndarray
     momentum: np.ndarray | None  # (groups, steps); None when the optimizer has none
     momentum_name: str | None  # "momentum" or "beta1"
     optimizer: str  # e.g. "SGD(lr=0.1, momentum=0.9)"
@@ -96,6 +101,8 @@ class Trace:
 
         if self.momentum is None or self.n_steps == 0:
             return False
+        if isinstance(self.momentum, blocks.Values):
+            return not all(row.constant for row in self.momentum.stats())
         first = self.momentum[:, :1]
         block = 1 << 20  # a block of steps at a time: no bool array as long as the trace
         return any(bool(np.any(self.momentum[:, a : a + block] != first)) for a in range(0, self.n_steps, block))
@@ -103,6 +110,11 @@ class Trace:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the values are made a block at a time when read (not held)."""
+        return isinstance(self.lr, blocks.Values)
 
 
 def _validate_steps(steps: int) -> int:
@@ -133,6 +145,7 @@ def trace(
     label: str = "",
     exact: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    stream: bool = False,
 ) -> Trace:
     """Trace a schedule.
 
@@ -153,6 +166,11 @@ def trace(
     Schedules covered by :mod:`lrviz.fast_path` are computed without stepping (or importing)
     torch, to the same values; ``exact=True`` always steps the real scheduler.
     ``progress(done, total)`` is called now and then while torch is stepped.
+
+    ``stream=True``: a trace longer than :data:`STREAM_STEPS` of a schedule that can
+    compute any range of steps (CyclicLR's fast path) holds no values: its ``lr`` and
+    ``momentum`` are :class:`lrviz.blocks.Values`, made a block at a time as they are read
+    (the same values), so the figure, the tables and the summaries need memory for a block.
     """
     import numpy as np
 
@@ -289,11 +307,19 @@ def trace(
                 f"but {spec.name} has mode='{_mode(spec)}'"
             )
 
-    computed = None if info is None else fast_path.trace(spec, opt_spec.lrs, steps, info)
+    made = None
+    if stream and info is not None and steps > STREAM_STEPS:
+        made = fast_path.stream(spec, opt_spec.lrs, steps, info)
+    computed = None if info is None or made is not None else fast_path.trace(spec, opt_spec.lrs, steps, info)
     initial_lr: tuple[float | None, ...]
-    if computed is not None:
+    if computed is not None or made is not None:
         assert info is not None  # a fast trace needs the optimizer's info
-        lr_values, mom_values = computed.lr, computed.momentum
+        if made is not None:
+            lr_values = cast("np.ndarray", blocks.Values(made, "lr"))
+            mom_values = cast("np.ndarray", blocks.Values(made, "momentum")) if made.has_momentum else None
+        else:
+            assert computed is not None
+            lr_values, mom_values = computed.lr, computed.momentum
         events: list[Event] = _milestones(spec, steps)
         mom_name = "beta1" if info.momentum_key == "betas" else info.momentum_key
         optimizer_text = optimizers.describe_class(info.class_name, opt_spec)
@@ -330,7 +356,7 @@ def trace(
         label=label,
         metric_steps=metric_steps,
         metric_name=source.name if source is not None else "metric",
-        path="torch" if computed is None else "fast",
+        path="torch" if computed is None and made is None else "fast",
         initial_lr=initial_lr,
     )
     trace_.warnings.extend(_suspicious(trace_))
@@ -461,6 +487,8 @@ def _suspicious(t: Trace) -> list[str]:
     def group_text(g: int) -> str:
         return f" (group {g})" if t.n_groups > 1 else ""
 
+    if isinstance(lr, blocks.Values):
+        return _suspicious_stats(t, lr.stats(), group_text)
     for g in range(t.n_groups):
         row = lr[g]
         finite = np.isfinite(row)
@@ -489,6 +517,38 @@ def _suspicious(t: Trace) -> list[str]:
             if row[peak] > row[0] * (1 + 1e-9) and row[0] >= 0:
                 out.append(
                     f"LR{group_text(g)} rises above its start {row[0]:g} (to {row[peak]:g} at step {peak}), "
+                    f"though {t.spec.name} is meant to decay"
+                )
+    return out
+
+
+def _suspicious_stats(t: Trace, rows: list[blocks.RowStats], group_text: Callable[[int], str]) -> list[str]:
+    """:func:`_suspicious` of a streamed trace, from each row's statistics: the same texts."""
+    out: list[str] = []
+    for g, row in enumerate(rows):
+        if row.bad is not None:
+            out.append(
+                f"LR{group_text(g)} is not finite ({row.bad_value}) from step {row.bad}; it cannot be drawn there"
+            )
+        if row.negative:
+            out.append(f"LR{group_text(g)} is negative at {row.negative} steps (first at step {row.negative_first})")
+        zero, first_zero = row.zero, row.zero_first
+        ended = (
+            t.horizon_reason is not None
+            and zero > 0
+            and first_zero is not None
+            and first_zero + zero == t.n_steps
+            and zero <= max(tail(first_zero) + 1, MIN_HORIZON - first_zero)
+        )
+        if zero > 1 and not ended:
+            out.append(
+                f"LR{group_text(g)} is 0 at {zero} steps (first at step {first_zero}): no learning happens there"
+            )
+        if t.spec.entry.decays and t.n_steps > 1 and math.isfinite(row.first):
+            peak, value = row.peak
+            if value > row.first * (1 + 1e-9) and row.first >= 0:
+                out.append(
+                    f"LR{group_text(g)} rises above its start {row.first:g} (to {value:g} at step {peak}), "
                     f"though {t.spec.name} is meant to decay"
                 )
     return out

@@ -332,10 +332,13 @@ def trace_job(job: Job, labels: Sequence[str], exact: bool = False) -> list[Trac
             "lrviz: warning: a metric is given, but no schedule here is metric-driven (such as ReduceLROnPlateau); "
             "ignoring it"
         )
+    # long traces that can be made a block at a time are (memory for a block, not the steps)
     if not sys.stderr.isatty():
-        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact)
+        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact, stream=True)
     with StepProgress() as progress:
-        return trace_all(job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact, progress=progress)
+        return trace_all(
+            job.specs, job.options, labels, job.metric_dirs, job.origins, exact=exact, progress=progress, stream=True
+        )
 
 
 WAITING_NOTE_SECONDS = 3.0

@@ -586,6 +586,7 @@ class TorchFamily(BaseFamily):
                     code_import="from torch.optim import lr_scheduler",
                     # only for the torch releases the fast path was verified against
                     fast=COMPUTE.get(info.name) if torch_fast.verified() else None,
+                    fast_blocks=torch_fast.BLOCKS.get(info.name) if torch_fast.verified() else None,
                     initial_lr=INITIAL_LR.get(info.name),
                     stop=_STOPS.get(info.name),
                     phases=_PHASES.get(info.name),

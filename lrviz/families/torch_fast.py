@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from lrviz.optimizers import OptimizerInfo
-    from lrviz.schedule import Compute, Spec
+    from lrviz.schedule import Blocks, Compute, Spec
 
 
 VERIFIED = ("2.13.0",)
@@ -262,6 +262,26 @@ def _warm_restarts(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo
 def _cyclic_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[np.ndarray, np.ndarray | None]:
     import numpy as np
 
+    make = _cyclic_blocks(spec, lrs, n, info)
+    lr = np.empty((len(lrs), n))
+    momentum = np.empty((len(lrs), n)) if spec.value("cycle_momentum") else None
+    # a block of steps at a time: every value depends on its own step alone, and the
+    # temporaries of a 20-million-step trace would otherwise take a gigabyte
+    for start in range(0, n, BLOCK):
+        lr_block, mom_block = make(start, min(n, start + BLOCK))
+        lr[:, start : start + lr_block.shape[1]] = lr_block
+        if momentum is not None and mom_block is not None:
+            momentum[:, start : start + mom_block.shape[1]] = mom_block
+    return lr, momentum
+
+
+def _cyclic_blocks(
+    spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo
+) -> Callable[[int, int], tuple[np.ndarray, np.ndarray | None]]:
+    """CyclicLR's values of steps ``a..b-1`` for any ``0 <= a <= b <= n``: each value is
+    a function of its own step alone, so a block is the same values however it is cut."""
+    import numpy as np
+
     if spec.value("scale_fn") is not None:
         raise Unsupported
     groups = len(lrs)
@@ -289,12 +309,10 @@ def _cyclic_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
     base_m = per_group(spec.value("base_momentum"), groups) if cycle_momentum else []
     max_m = per_group(spec.value("max_momentum"), groups) if cycle_momentum else []
 
-    lr = np.empty((groups, n))
-    momentum = np.empty((groups, n)) if cycle_momentum else None
-    # a block of steps at a time: every value depends on its own step alone, and the
-    # temporaries of a 20-million-step trace would otherwise take a gigabyte
-    for start in range(0, n, BLOCK):
-        steps = np.arange(start, min(n, start + BLOCK))
+    def make(start: int, stop: int) -> tuple[np.ndarray, np.ndarray | None]:
+        steps = np.arange(start, stop)
+        lr = np.empty((groups, len(steps)))
+        momentum = np.empty((groups, len(steps))) if cycle_momentum else None
         position = steps / total  # torch: self.last_epoch / self.total_size
         cycle = np.floor(1 + position)
         x = 1.0 + position - cycle
@@ -304,15 +322,16 @@ def _cyclic_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) ->
         elif mode == "triangular2":
             scale = np.ldexp(1.0, -(cycle - 1).astype(np.int64))  # torch: 1 / (2.0 ** (cycle - 1)), exact
         else:
-            scale = map_each(pow, [gamma] * len(steps), range(start, start + len(steps)))  # gamma ** last_epoch
-        block = slice(start, start + len(steps))
+            scale = map_each(pow, [gamma] * len(steps), range(start, stop))  # gamma ** last_epoch
         for g in range(groups):
             height = (max_lrs[g] - base_lrs[g]) * scale_factor
-            lr[g, block] = base_lrs[g] + (height if scale is None else height * scale)
+            lr[g] = base_lrs[g] + (height if scale is None else height * scale)
             if momentum is not None:
                 height = (max_m[g] - base_m[g]) * scale_factor
-                momentum[g, block] = max_m[g] - (height if scale is None else height * scale)
-    return lr, momentum
+                momentum[g] = max_m[g] - (height if scale is None else height * scale)
+        return lr, momentum
+
+    return make
 
 
 def _one_cycle_lr(
@@ -577,6 +596,9 @@ INITIAL_LR: dict[str, Callable[[Spec, Sequence[float]], list[float]]] = {
     "OneCycleLR": _one_cycle_initial,
 }
 """The classes whose recorded initial_lr is not the optimizer's lr."""
+
+BLOCKS: dict[str, Blocks] = {"CyclicLR": _cyclic_blocks}
+"""Schedules whose values can be made for any range of steps (a long trace then holds none)."""
 
 COMPUTE: dict[str, Compute] = {
     "LambdaLR": _lambda_lr,

@@ -17,7 +17,7 @@ No matplotlib here: the function is pure numpy, so it can be tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,8 +64,8 @@ def envelope(x: ArrayLike, y: ArrayLike, columns: int, *, ends: bool = True) -> 
         return xs, ys
     if not (_all_finite(ys) and _all_finite(xs)) or not _sorted(xs):
         return xs, ys
-    index = _m4(lambda a, b: xs[a:b], xs.__getitem__, ys, columns, ends)
-    return xs[index], ys[index]
+    index, kept = _m4(lambda a, b: xs[a:b], xs.__getitem__, _pieces(ys), len(ys), columns, ends)[0]
+    return xs[index], kept
 
 
 def step_envelope(y: ArrayLike, columns: int, per: int | None = None, *, ends: bool = True) -> tuple[Any, Any]:
@@ -74,8 +74,12 @@ def step_envelope(y: ArrayLike, columns: int, per: int | None = None, *, ends: b
     much memory as its values."""
     import numpy as np
 
+    from lrviz import blocks
+
     if columns < 1:
         raise ValueError(f"columns must be at least 1, got {columns}")
+    if isinstance(y, blocks.Row):
+        return _row_envelope(y, columns, per, ends)
     ys = np.asarray(y)
     if ys.ndim != 1:
         raise ValueError(f"y must be 1-D, got shape {ys.shape}")
@@ -86,8 +90,41 @@ def step_envelope(y: ArrayLike, columns: int, per: int | None = None, *, ends: b
     n = len(ys)
     if n <= (POINTS_PER_COLUMN if ends else EXTREMES_PER_COLUMN) * columns or not _all_finite(ys):
         return x_at(np.arange(n)), ys
-    index = _m4(lambda a, b: x_at(np.arange(a, b)), x_at, ys, columns, ends)
-    return x_at(index), ys[index]
+    index, kept = _m4(lambda a, b: x_at(np.arange(a, b)), x_at, _pieces(ys), n, columns, ends)[0]
+    return x_at(index), kept
+
+
+def _row_envelope(row: Any, columns: int, per: int | None, ends: bool) -> tuple[Any, Any]:
+    """:func:`step_envelope` of a streamed trace's row (:class:`lrviz.blocks.Row`): the
+    envelopes of all its trace's rows (LR and momentum, every group) are made in one pass
+    over its values, and kept for the next row asked for."""
+    import numpy as np
+
+    values = row.values
+    source = values.source
+    n = len(row)
+
+    def x_at(index: Any) -> Any:
+        return index / per if per else index
+
+    key = ("step_envelope", columns, per, ends)
+    if key not in source.memo:
+        whiches = ["lr"] + (["momentum"] if source.has_momentum else [])
+        # as step_envelope: a row with a gap (a non-finite value) is drawn whole
+        rows = [(w, g) for w in whiches for g, stats in enumerate(source.stats(w)) if stats.all_finite]
+        found: dict[tuple[str, int], Any] = {}
+        if rows and n > (POINTS_PER_COLUMN if ends else EXTREMES_PER_COLUMN) * columns:
+            pieces = (
+                (a, [(lr if which == "lr" else mom)[g] for which, g in rows]) for a, lr, mom in source.blocks(CHUNK)
+            )
+            reduced = _m4(lambda a, b: x_at(np.arange(a, b)), x_at, pieces, n, columns, ends, len(rows))
+            found = dict(zip(rows, reduced, strict=True))
+        source.memo[key] = found
+    found = source.memo[key]
+    if (values.which, row.group) not in found:
+        return x_at(np.arange(n)), np.asarray(row)
+    index, kept = found[(values.which, row.group)]
+    return x_at(index), kept
 
 
 CHUNK = 1 << 20
@@ -110,27 +147,47 @@ def _sorted(xs: Any) -> bool:
     )
 
 
-def _m4(x_of: Callable[[int, int], Any], x_at: Callable[[Any], Any], ys: Any, columns: int, ends: bool) -> np.ndarray:
-    """The indices M4 keeps, computed a chunk at a time. Each chunk's envelope keeps, for
-    every column in it, the column's first and last point in the chunk and the first
-    holding its lowest and highest value there; the whole column's first, last, first
-    lowest and first highest point are among those, so the envelope of the kept points
-    (in the same columns) is the envelope of all of them."""
+def _pieces(ys: Any) -> Iterator[tuple[int, list[Any]]]:
+    for a in range(0, len(ys), CHUNK):
+        yield a, [ys[a : a + CHUNK]]
+
+
+def _m4(
+    x_of: Callable[[int, int], Any],
+    x_at: Callable[[Any], Any],
+    pieces: Iterable[tuple[int, list[Any]]],
+    n: int,
+    columns: int,
+    ends: bool,
+    rows: int = 1,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The indices M4 keeps and their values, for each of ``rows`` lines of ``n`` points
+    given as consecutive chunks (``pieces``: (first index, each line's values there)),
+    computed a chunk at a time. Each chunk's envelope keeps, for every column in it, the
+    column's first and last point in the chunk and the first holding its lowest and
+    highest value there; the whole column's first, last, first lowest and first highest
+    point are among those, so the envelope of the kept points (in the same columns) is the
+    envelope of all of them."""
     import numpy as np
 
-    n = len(ys)
     x0 = x_of(0, 1)[0]
     span = x_of(n - 1, n)[0] - x0
-    kept = []
-    for a in range(0, n, CHUNK):
-        b = min(n, a + CHUNK)
-        kept.append(a + _m4_run(_columns(x_of(a, b), x0, span, columns), ys[a:b], columns, ends))
-    if len(kept) == 1:
-        only: np.ndarray = kept[0]
-        return only
-    found = np.concatenate(kept)
-    index: np.ndarray = found[_m4_run(_columns(x_at(found), x0, span, columns), ys[found], columns, ends)]
-    return index
+    kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(rows)]
+    for a, lines in pieces:
+        col = _columns(x_of(a, a + len(lines[0])), x0, span, columns)
+        for r, ys in enumerate(lines):
+            local = _m4_run(col, ys, columns, ends)
+            kept[r].append((a + local, ys[local]))
+    out = []
+    for parts in kept:
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        found = np.concatenate([index for index, _ in parts])
+        values = np.concatenate([v for _, v in parts])
+        chosen = _m4_run(_columns(x_at(found), x0, span, columns), values, columns, ends)
+        out.append((found[chosen], values[chosen]))
+    return out
 
 
 def _columns(xs: Any, x0: Any, span: Any, columns: int) -> np.ndarray:

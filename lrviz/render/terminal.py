@@ -128,7 +128,7 @@ def _finite(values: np.ndarray, log: bool) -> np.ndarray:
     """Where values can be drawn: finite, and positive on a log scale."""
     import numpy as np
 
-    keep = np.isfinite(values)
+    keep: np.ndarray = np.isfinite(values)
     return keep & (values > 0) if log else keep
 
 
@@ -227,8 +227,8 @@ def _panel(
         tick_rows.setdefault(plot_rows - 1 - position(at, ylim, plot_rows, resolution(BRAILLE)[1]), label)
     out = [f"{margin}┌{'─' * plot_width}┐"]
     for r, line in enumerate(canvas.lines(color=color)):
-        label = tick_rows.get(r)
-        out.append(f"{label.rjust(label_width)}┤{line}│" if label is not None else f"{margin}│{line}│")
+        tick = tick_rows.get(r)
+        out.append(f"{tick.rjust(label_width)}┤{line}│" if tick is not None else f"{margin}│{line}│")
     # x ticks: a mark on the frame, the label centred under it where it fits
     marks = ["─"] * plot_width
     under = [" "] * width

@@ -168,6 +168,9 @@ def test_user_text_cannot_drive_the_terminal():
     t = lrviz.trace("StepLR(step_size=30)", 100, group_lrs=(0.1, 0.01), label="x\x1b[2J\x07y")
     text = chart(t, width=60, height=16, color=False, title="\x1b]52;c;AAAA\x07 title")
     assert "\x1b" not in text and "\x07" not in text
+    # a label from bytes that were not UTF-8 (a lone surrogate) is drawn, not a crash
+    t = lrviz.trace("StepLR(step_size=30)", 100, group_lrs=(0.1, 0.01), label="a\udcffb")
+    assert "a\udcffb group 0" in chart(t, width=60, height=16, color=False)
 
 
 @settings(max_examples=40, deadline=None)

@@ -139,7 +139,9 @@ class Canvas:
         import numpy as np
 
         out = []
-        text = [row.tobytes().decode("utf-32-le") for row in np.ascontiguousarray(self.chars).astype("<u4")]
+        # a lone surrogate (a label from undecodable bytes) comes back as it went in
+        rows = np.ascontiguousarray(self.chars).astype("<u4")
+        text = [row.tobytes().decode("utf-32-le", errors="surrogatepass") for row in rows]
         for r, line in enumerate(text):
             row_colors = self.colors[r]
             if not color or not (row_colors >= 0).any():

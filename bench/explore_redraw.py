@@ -2,9 +2,10 @@
 
 A redraw is what the app does on every edit: parse the form and trace the schedule
 (lrviz.explore.draw: lrviz.spec.from_options, then lrviz.trace) and draw the terminal chart
-(plotext) at a typical full-screen size. Medians of several runs per schedule, the two parts
-apart. The target, 16 ms (a frame at 60 Hz), holds for the schedules lrviz computes itself
-(path "fast"); the others step their library's scheduler and are listed without one.
+(lrviz.render.terminal.chart, lrviz's braille canvas) at a typical full-screen size.
+Medians of several runs per schedule, the two parts apart. The target, 16 ms (a frame at
+60 Hz), holds for the schedules lrviz computes itself (path "fast"); the others step their
+library's scheduler and are listed without one.
 
     python bench/explore_redraw.py [STEPS] [--json]
 """

@@ -769,7 +769,7 @@ def bench_redraw(opts: Options) -> Result:
         rows,
         [
             f"`python bench/explore_redraw.py 10000`: medians of {data['runs']} redraws per schedule; parse + trace is "
-            "lrviz.explore.draw (the form to a spec, lrviz.trace), chart is lrviz.render.terminal.chart (plotext)",
+            "lrviz.explore.draw (the form to a spec, lrviz.trace), chart is lrviz.render.terminal.chart",
         ],
     )
     target = Target(

@@ -159,7 +159,7 @@ def test_colour_respects_no_color_on_a_terminal(tmp_path, monkeypatch, capsys, n
 
 
 def test_the_size_asked_for_is_used_even_in_a_narrow_terminal(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "50")  # plotext would otherwise clip to what it thinks the terminal is
+    monkeypatch.setenv("COLUMNS", "50")  # the chart's size is what is asked, not the terminal's
     text = chart(lrviz.trace("StepLR(step_size=30)", 100), width=120, height=20, color=False)
     assert max(len(line) for line in text.splitlines()) == 120
 

@@ -9,8 +9,9 @@ column's extremes, and it enters and leaves the column at its first and last poi
 million-step schedule then draws every peak and trough with a few thousand vertices.
 
 Terminal charts (:mod:`lrviz.render.terminal`) use the same columns with ``ends=False``:
-only each column's lowest and highest point, as plotext joins braille dots coarser than
-pixels and draws half as many points twice as fast.
+only each column's lowest and highest point, one column per braille dot column (the
+canvas of :mod:`lrviz.render.braille` puts each column's points in its own dot column and
+joins them), which draws the same dots from half as many points.
 
 No matplotlib here: the function is pure numpy, so it can be tested on its own.
 """

@@ -1,17 +1,26 @@
-"""Trace -> a chart in the terminal (plotext, braille dots), for people on a remote machine
-over SSH: LR, and momentum/β1 when it moves, in LR units against steps or epochs.
+"""Trace -> a chart in the terminal (braille dots, drawn by :mod:`lrviz.render.braille`), for
+people on a remote machine over SSH: LR, and momentum/β1 when it moves, in LR units against
+steps or epochs.
 
 The chart is returned as text (with ANSI colours unless ``color=False``); the CLI prints it.
-Long traces are reduced to the minimum and maximum of each character column first, so
-every peak and trough shows and a million steps draw as fast as a thousand.
+Long traces are reduced to the minimum and maximum of each dot column first, so every peak
+and trough shows and a million steps draw as fast as a thousand.
+
+Each panel is laid out as::
+
+    label┌────────┐   frame
+     0.1┤ ⢕⢕ a   │   plot rows: y tick labels right-aligned to one width in every panel,
+        │⠉⠒⠤⣀    │   the legend at the top left of the LR panel
+        └┬───┬───┘   frame, an x tick mark per tick
+         0   50       x tick labels centred under their marks
+    learning rate  step   the y label, and the x label centred under the last panel
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lrviz.errors import LrvizError, printable
 
@@ -24,6 +33,8 @@ if TYPE_CHECKING:
 # light and on dark backgrounds alike: blue, vermillion, green, purple, ochre, sky.
 COLORS = (32, 166, 36, 170, 136, 74)
 MIN_WIDTH, MIN_HEIGHT = 30, 8
+# A panel's rows besides its plot rows: the frame's two, x tick labels, the axis labels.
+FRAME_ROWS = 4
 
 
 def chart(
@@ -39,8 +50,6 @@ def chart(
     """The traces drawn in ``width`` x ``height`` characters: an LR panel, and a momentum (or
     β1) panel below it when any momentum moves (and ``momentum`` allows it: the explorer
     leaves it out of a chart too short to read it). Several traces are overlaid with a legend."""
-    import plotext as plt
-
     from .figure import common_x
 
     items = [traces] if not isinstance(traces, Sequence) else list(traces)
@@ -50,45 +59,41 @@ def chart(
     width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
     height -= 1  # the heading's row: the whole chart is ``height`` rows
     show_momentum = momentum and any(t.momentum_varies for t in items)
-    epochs = bool(items[0].steps_per_epoch)
-    xlabel = "epoch" if epochs else "step"
-
-    plt.main()  # plotext keeps one global figure: start from its top level, cleared
-    plt.clear_figure()
-    plt.limit_size(False, False)  # the size asked for, not clipped to what plotext guesses the terminal is
-    plt.theme("clear")
-    plt.plot_size(width, height)
+    xlabel = "epoch" if items[0].steps_per_epoch else "step"
     lr_height = max(MIN_HEIGHT - 2, round(height * 0.62)) if show_momentum else height
+    if height - lr_height < FRAME_ROWS + 1:  # not one row to draw momentum in
+        show_momentum, lr_height = False, height
     heights = {"lr": lr_height, "momentum": height - lr_height} if show_momentum else {"lr": height}
     # both panels' tick labels padded to one width, so that their plot areas line up; about
-    # one tick every other row of the panel (a frame, tick labels and a label take four rows)
-    ticks = {row: _yticks(items, row, log=log and row == "lr", count=(h - 4) // 2 + 1) for row, h in heights.items()}
+    # one tick every other row of the panel
+    ticks = {
+        row: _yticks(items, row, log=log and row == "lr", count=(h - FRAME_ROWS) // 2 + 1) for row, h in heights.items()
+    }
     label_width = max((len(label) for _, labels in ticks.values() for label in labels), default=0)
-    if show_momentum:
-        plt.subplots(2, 1)
-        plt.subplot(1, 1).plot_size(width, lr_height)
-        plt.subplot(2, 1).plot_size(width, height - lr_height)
-        plt.subplot(1, 1)
-    _panel(plt, items, "lr", width, log=log, legend=True, yticks=ticks["lr"], label_width=label_width)
-    if not show_momentum:
-        plt.xlabel(xlabel)
-    else:
-        plt.subplot(2, 1)
-        _panel(
-            plt, items, "momentum", width, log=False, legend=False, yticks=ticks["momentum"], label_width=label_width
+    xlim = _xlim(items)
+    lines: list[str] = []
+    for row, h in heights.items():
+        last = row == list(heights)[-1]
+        if row == "lr":
+            ylabel = "learning rate"
+        else:
+            names = {t.momentum_name for t in items if t.momentum_varies}
+            ylabel = "β1" if names == {"beta1"} else "momentum"
+        lines += _panel(
+            items,
+            row,
+            width,
+            h,
+            xlim=xlim,
+            log=log and row == "lr",
+            legend=row == "lr",
+            yticks=ticks[row],
+            label_width=label_width,
+            ylabel=ylabel,
+            xlabel=xlabel if last else "",
+            color=color,
         )
-        names = {t.momentum_name for t in items if t.momentum_varies}
-        plt.ylabel("β1" if names == {"beta1"} else "momentum")
-        plt.xlabel(xlabel)
-    text: str = plt.build()
-    plt.main()
-    plt.clear_figure()
-    if not color:
-        text = plt.uncolorize(text)
-    lines = [re.sub(r"\s+((?:\x1b\[0m)*)$", r"\1", line) for line in text.splitlines()]
-    while lines and not plt.uncolorize(lines[0]).strip():
-        lines.pop(0)
-    # plotext drops a title wider than it likes; text from data never drives the terminal
+    # text from data never drives the terminal
     heading = printable(title if title is not None else _title(items))
     if len(heading) > width:
         heading = heading[: width - 1] + "…"
@@ -111,23 +116,28 @@ def _values(t: Trace, row: str) -> np.ndarray | None:
     return t.lr if row == "lr" else t.momentum
 
 
-def _yticks(items: Sequence[Trace], row: str, *, log: bool, count: int = 5) -> tuple[list[float], list[str]]:
-    """A panel's y ticks and their labels: round values within the drawn range."""
+def _xlim(items: Sequence[Trace]) -> tuple[float, float]:
+    """The x range every panel shares: the first step or epoch to the last."""
+    xs = [t.x for t in items if t.n_steps]
+    if not xs:
+        return 0.0, 0.0
+    return min(float(x[0]) for x in xs), max(float(x[-1]) for x in xs)
+
+
+def _finite(values: np.ndarray, log: bool) -> np.ndarray:
+    """Where values can be drawn: finite, and positive on a log scale."""
     import numpy as np
 
-    lows, highs = [], []
-    for t in items:
-        values = _values(t, row)
-        if values is None:
-            continue
-        y = np.asarray(values, dtype=float)
-        y = y[np.isfinite(y) & ((y > 0) if log else True)]
-        if len(y):
-            lows.append(float(y.min()))
-            highs.append(float(y.max()))
-    if not lows:
+    keep: np.ndarray = np.isfinite(values)
+    return keep & (values > 0) if log else keep
+
+
+def _yticks(items: Sequence[Trace], row: str, *, log: bool, count: int = 5) -> tuple[list[float], list[str]]:
+    """A panel's y ticks and their labels: round values within the drawn range."""
+    limits = _ylim(items, row, log=log)
+    if limits is None:
         return [], []
-    low, high = min(lows), max(highs)
+    low, high = limits
     if log:
         first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
         ticks = [10.0**k for k in range(first, last + 1)]
@@ -138,22 +148,53 @@ def _yticks(items: Sequence[Trace], row: str, *, log: bool, count: int = 5) -> t
     return ticks, [fmt(v) for v in ticks]
 
 
+def _ylim(items: Sequence[Trace], row: str, *, log: bool) -> tuple[float, float] | None:
+    """The lowest and highest drawn value of a panel (in data units), None when none is."""
+    import numpy as np
+
+    lows, highs = [], []
+    for t in items:
+        values = _values(t, row)
+        if values is None:
+            continue
+        y = np.asarray(values, dtype=float)
+        y = y[_finite(y, log)]
+        if len(y):
+            lows.append(float(y.min()))
+            highs.append(float(y.max()))
+    if not lows:
+        return None
+    return min(lows), max(highs)
+
+
 def _panel(
-    p: Any,
     items: Sequence[Trace],
     row: str,
     width: int,
+    height: int,
     *,
+    xlim: tuple[float, float],
     log: bool,
     legend: bool,
-    yticks: tuple[list[float], list[str]] = ([], []),
-    label_width: int = 0,
-) -> None:
+    yticks: tuple[list[float], list[str]],
+    label_width: int,
+    ylabel: str,
+    xlabel: str,
+    color: bool,
+) -> list[str]:
+    """One panel, ``height`` rows of ``width`` columns at most: frame, plot, ticks, labels."""
     import numpy as np
 
+    from .braille import BRAILLE, Canvas, position, resolution, swatch
     from .envelope import envelope
 
-    right = 0.0
+    plot_width, plot_rows = width - label_width - 2, height - FRAME_ROWS
+    canvas = Canvas(plot_width, plot_rows)
+    limits = _ylim(items, row, log=log)
+    ylim = (0.0, 1.0) if limits is None else limits
+    if log:
+        ylim = (math.log10(ylim[0]), math.log10(ylim[1]))
+    entries: list[tuple[str, str, int]] = []
     k = 0
     for t in items:
         values = _values(t, row)
@@ -161,43 +202,53 @@ def _panel(
             k += t.n_groups
             continue
         x = t.x
-        right = max(right, float(x[-1]) if len(x) else 0.0)
         for g in range(t.n_groups):
             y = np.asarray(values[g], dtype=float)
-            keep = np.isfinite(y) & ((y > 0) if log else True)
-            marker = MARKERS[k % len(MARKERS)]
-            if marker == "braille":
-                # the lowest and highest point of each braille dot column (two per character)
-                xs, ys = envelope(x[keep], y[keep], 2 * width, ends=False)
-                if dense(ys):  # many full-height strokes: plotext draws braille lines slowly
-                    xs, ys = envelope(x[keep], y[keep], width, ends=False)
-                    marker = "sd" if dense(ys, strokes=width) else "hd"  # a solid band needs no finer dots
-            else:
-                xs, ys = envelope(x[keep], y[keep], width, ends=False)
-            label = None
+            keep = _finite(y, log)
+            marker, hue = MARKERS[k % len(MARKERS)], COLORS[k % len(COLORS)]
+            columns = plot_width * resolution(marker)[0]  # the lowest and highest point of each dot column
+            xs, ys = envelope(x[keep], y[keep], columns, ends=False)
+            canvas.line(xs, np.log10(ys) if log else ys, xlim=xlim, ylim=ylim, marker=marker, color=hue)
             if legend and (len(items) > 1 or t.n_groups > 1):
                 label = printable(t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}")
-            p.plot(xs.tolist(), ys.tolist(), marker=marker, color=COLORS[k % len(COLORS)], label=label)
+                entries.append((swatch(marker), label, hue))
             k += 1
-    if log:
-        p.yscale("log")
-    ticks, labels = yticks
-    if ticks:
-        p.yticks(ticks, [label.rjust(label_width) for label in labels])
-    xticks = nice_ticks(0.0, right, max(2, min(8, width // 14)))
-    p.xticks(xticks, [fmt(v) for v in xticks])
-    p.ylabel("learning rate" if row == "lr" else row)
-
-
-def dense(y: np.ndarray, strokes: float = 40.0) -> bool:
-    """Whether a curve crosses its own range more than ``strokes`` times (a CyclicLR of
-    hundreds of cycles): then half the resolution draws as much, several times faster."""
-    import numpy as np
-
-    if len(y) < 3:
-        return False
-    span = float(np.max(y) - np.min(y))
-    return span > 0 and float(np.sum(np.abs(np.diff(y)))) / span > strokes
+    # the legend over the lines, at the top left, one entry a row
+    # (its box cleared: a space either side, the swatch twice, a space, the label)
+    key = min(max((len(label) for _, label, _ in entries), default=0), max(plot_width - 5, 1))
+    for i, (glyph, label, hue) in enumerate(entries[:plot_rows]):
+        canvas.text(i, 0, " ")
+        canvas.text(i, 1, glyph * 2, hue)
+        canvas.text(i, 3, " " + (label if len(label) <= key else label[: key - 1] + "…").ljust(key) + " ")
+    margin = " " * label_width
+    tick_rows: dict[int, str] = {}
+    for value, label in zip(*yticks, strict=True):
+        at = math.log10(value) if log else value
+        tick_rows.setdefault(plot_rows - 1 - position(at, ylim, plot_rows, resolution(BRAILLE)[1]), label)
+    out = [f"{margin}┌{'─' * plot_width}┐"]
+    for r, line in enumerate(canvas.lines(color=color)):
+        tick = tick_rows.get(r)
+        out.append(f"{tick.rjust(label_width)}┤{line}│" if tick is not None else f"{margin}│{line}│")
+    # x ticks: a mark on the frame, the label centred under it where it fits
+    marks = ["─"] * plot_width
+    under = [" "] * width
+    free = 0  # the first column a label may take
+    for value in nice_ticks(xlim[0], xlim[1], max(2, min(8, width // 14))):
+        column = position(value, xlim, plot_width, resolution(BRAILLE)[0])
+        marks[column] = "┬"
+        text = fmt(value)
+        start = label_width + 1 + column - len(text) // 2
+        if start >= free and start + len(text) <= width:
+            under[start : start + len(text)] = text
+            free = start + len(text) + 1
+    out.append(f"{margin}└{''.join(marks)}┘")
+    out.append("".join(under).rstrip())
+    labels = ylabel[:width]
+    if xlabel:
+        start = max(label_width + 1 + (plot_width - len(xlabel)) // 2, len(labels) + 1)
+        labels = (labels.ljust(start) + xlabel)[:width]
+    out.append(labels.rstrip())
+    return out
 
 
 def nice_ticks(low: float, high: float, count: int) -> list[float]:

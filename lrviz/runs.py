@@ -73,7 +73,6 @@ def trace_all(
     torch even where lrviz.fast_path could compute the values; ``progress(label, done, total)``
     is called while torch is stepped; ``stream``: long traces that can be made a block at a
     time hold no values (see ``lrviz.trace``)."""
-    from . import metrics
     from .tracing import trace
 
     loaded: dict[tuple[str, Path], Any] = {}
@@ -85,6 +84,8 @@ def trace_all(
             if spec.entry.needs_metric and opts.metric:
                 key = (opts.metric, folder)
                 if key not in loaded:
+                    from . import metrics
+
                     loaded[key] = metrics.parse(opts.metric, folder)
                 metric = loaded[key]
             out.append(

@@ -21,12 +21,6 @@ from .errors import LrvizError, did_you_mean
 from .files import MiB, read_text
 from .safe_expr import MAX_LIST_ITEMS, MAX_SPEC_LENGTH
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-
 MAX_TOML_BYTES = 4 * MiB
 """The largest config or gallery file lrviz reads (lrviz's own gallery file is 30 kB)."""
 
@@ -40,6 +34,11 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

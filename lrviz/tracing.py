@@ -174,8 +174,6 @@ def trace(
     """
     import numpy as np
 
-    from . import metrics as metrics_mod
-
     if isinstance(spec, str):
         spec = parse(spec)
     spec.entry.require()
@@ -213,8 +211,10 @@ def trace(
         steps_per_epoch = steps_per_epoch or own
         loop_epoch = loop.epoch_length(steps_per_epoch)
     per_epoch = bool(entry.needs_metric and steps_per_epoch)
-    source: metrics_mod.Metric | None = None
+    source: Metric | None = None
     if entry.needs_metric:
+        from . import metrics as metrics_mod  # only for a metric-driven schedule: CSV and log readers
+
         if metric is None:
             source = metrics_mod.default(str(_mode(spec)))
         elif isinstance(metric, str):

@@ -162,3 +162,16 @@ def test_the_command_skips_matplotlibs_property_docs_and_draws_the_same_bytes(tm
         said[how] = proc.stdout.split()[-2:]
     assert said == {"skip": ["0", "False"], "keep": ["0", "True"]}
     assert (tmp_path / "skip.png").read_bytes() == (tmp_path / "keep.png").read_bytes()
+
+
+def test_a_fast_path_figure_imports_none_of_what_it_does_not_use(tmp_path: Path) -> None:
+    """No torch (the fast path), no pydantic (lrviz converts option values), no metric or
+    log readers (no metric-driven schedule), no package metadata reader, no TOML reader."""
+    code = (
+        "import sys\nfrom lrviz.cli import main\n"
+        "code = main(['plot', 'OneCycleLR(max_lr=0.1, total_steps=200)', '-n', '200', '-o', 'x.png'])\n"
+        "unused = ('torch', 'pydantic', 'lrviz.metrics', 'importlib.metadata', 'tomllib', 'plotext')\n"
+        "print(code, *sorted(m for m in unused if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.stdout.splitlines()[-1] == "0", proc.stdout + proc.stderr

@@ -456,9 +456,15 @@ def bench_tutorial(opts: Options) -> Result:
         svg_kb = svg.stat().st_size / 1024
     speedup = base.seconds / ours.seconds
     memory = ours.max_rss_kb / base.max_rss_kb
-    met_time, met_mem, met_svg = speedup >= TUTORIAL_SPEEDUP_TARGET, memory <= TUTORIAL_MEMORY_TARGET, svg_kb < SVG_TARGET_KB
+    met_time, met_mem, met_svg = (
+        speedup >= TUTORIAL_SPEEDUP_TARGET,
+        memory <= TUTORIAL_MEMORY_TARGET,
+        svg_kb < SVG_TARGET_KB,
+    )
     rows = [
-        time_row(base, ours, f"<= {1 / TUTORIAL_SPEEDUP_TARGET:.2f}x ({TUTORIAL_SPEEDUP_TARGET:.0f}x faster)", met_time),
+        time_row(
+            base, ours, f"<= {1 / TUTORIAL_SPEEDUP_TARGET:.2f}x ({TUTORIAL_SPEEDUP_TARGET:.0f}x faster)", met_time
+        ),
         memory_row(base, ours, f"<= {TUTORIAL_MEMORY_TARGET}x", met_mem),
         ["SVG size (`-o out.svg`)", "", f"{svg_kb:.0f} KB", "", f"< {SVG_TARGET_KB:.0f} KB", met_text(met_svg)],
     ]

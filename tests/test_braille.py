@@ -130,7 +130,7 @@ def test_legend_glyphs_are_distinct_for_every_marker():
     groups = tuple(0.1 / (i + 1) for i in range(8))
     t = lrviz.trace("StepLR(step_size=30)", 100, group_lrs=groups)
     text = chart(t, width=90, height=30, color=False)
-    glyphs = re.findall(r"[│┤] (\S)\1 .*? group (\d)", text)
+    glyphs = re.findall(r"(?:^|\s)(\S)\1 .*? group (\d)", text, re.M)
     assert sorted(int(g) for _, g in glyphs) == list(range(8))
     assert len({glyph for glyph, _ in glyphs}) == 8
 
@@ -188,3 +188,22 @@ def test_raster_joins_any_line_and_stays_on_its_grid(values, columns, rows):
     assert grid.shape == (rows, columns) and grid.any()
     xi = np.floor(x + 0.5).astype(int)
     assert grid[:, xi[0] : xi[-1] + 1].any(axis=0).all()
+
+
+def test_the_legend_goes_to_the_corner_it_covers_least_of():
+    """Two decays start at the top left and end low: the legend's rows sit at the top right,
+    where nothing is drawn, not over the curves; the emptiest corner is computed on the canvas."""
+    a = lrviz.trace("ExponentialLR(gamma=0.95)", 100, label="decay")
+    b = lrviz.trace("StepLR(step_size=30, gamma=0.5)", 100, label="steps")
+    lines = chart([a, b], width=80, height=24, color=False).splitlines()
+    rows = [line for line in lines[1:] if "decay" in line or "steps" in line]  # not the title
+    assert len(rows) == 2
+    plot = [re.fullmatch(r"[^│┤]*[│┤](.*)│", line).group(1) for line in rows]  # type: ignore[union-attr]
+    for line in plot:
+        assert line.rstrip().endswith(("decay", "steps")), line
+        assert line.find("decay" if "decay" in line else "steps") > len(line) // 2, line
+    canvas = Canvas(10, 4)
+    canvas.text(0, 0, "x")  # ink at the top left only
+    assert canvas.emptiest_corner(2, 3) == (0, 7)
+    canvas.text(0, 9, "x")
+    assert canvas.emptiest_corner(2, 3) == (2, 0)

@@ -124,6 +124,20 @@ class Canvas:
         self.chars[drawn] = glyphs[drawn]
         self.colors[drawn] = -1 if color is None else color
 
+    def emptiest_corner(self, rows: int, columns: int) -> tuple[int, int]:
+        """(row, column) of the corner box of ``rows`` x ``columns`` characters with the fewest
+        drawn: top left, top right, bottom left, bottom right, the first of them on a tie."""
+        rows, columns = min(rows, self.rows), min(columns, self.columns)
+        corners = [
+            (0, 0),
+            (0, self.columns - columns),
+            (self.rows - rows, 0),
+            (self.rows - rows, self.columns - columns),
+        ]
+        blank = ord(" ")
+        ink = [int((self.chars[r : r + rows, c : c + columns] != blank).sum()) for r, c in corners]
+        return corners[ink.index(min(ink))]
+
     def text(self, row: int, column: int, text: str, color: int | None = None) -> None:
         """``text`` written from (``row``, ``column``), cut at the canvas's right edge."""
         if not 0 <= row < self.rows or column >= self.columns:

@@ -213,13 +213,16 @@ def _panel(
                 label = printable(t.label if t.n_groups == 1 else f"{t.label or t.name} group {g}")
                 entries.append((swatch(marker), label, hue))
             k += 1
-    # the legend over the lines, at the top left, one entry a row
-    # (its box cleared: a space either side, the swatch twice, a space, the label)
+    # the legend over the lines, one entry a row, in the corner where it covers the least of
+    # them (top left on a tie); its box cleared: a space either side, the swatch twice, a
+    # space, the label
     key = min(max((len(label) for _, label, _ in entries), default=0), max(plot_width - 5, 1))
-    for i, (glyph, label, hue) in enumerate(entries[:plot_rows]):
-        canvas.text(i, 0, " ")
-        canvas.text(i, 1, glyph * 2, hue)
-        canvas.text(i, 3, " " + (label if len(label) <= key else label[: key - 1] + "…").ljust(key) + " ")
+    shown = entries[:plot_rows]
+    top, left = canvas.emptiest_corner(len(shown), key + 5) if shown else (0, 0)
+    for i, (glyph, label, hue) in enumerate(shown):
+        canvas.text(top + i, left, " ")
+        canvas.text(top + i, left + 1, glyph * 2, hue)
+        canvas.text(top + i, left + 3, " " + (label if len(label) <= key else label[: key - 1] + "…").ljust(key) + " ")
     margin = " " * label_width
     tick_rows: dict[int, str] = {}
     for value, label in zip(*yticks, strict=True):

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import shlex
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lrviz import registry
-from lrviz import spec as spec_mod
 from lrviz.errors import printable
 from lrviz.families import FAMILIES
-from lrviz.schedule import Entry, Kind, horizon
-from lrviz.spec import Spec
 
 from .completion import complete_schedule_names, first_sentence
+
+if TYPE_CHECKING:
+    from lrviz.schedule import Entry
+    from lrviz.spec import Spec
+
+# The registry, the schedules and the spec language are imported by the commands that use
+# them: `lrviz --help` shows these commands' options without loading every family.
 
 
 class ListFormat(str, Enum):
@@ -39,6 +42,8 @@ def list_cmd(
 ) -> None:
     """List every schedule by family, with a one-line description, its required parameters and
     whether the family's optional extra is installed."""
+    from lrviz import registry
+
     families = list(registry.families()) if family is None else [registry.family(family)]
     if fmt is ListFormat.plain:
         for fam in families:
@@ -104,6 +109,8 @@ def describe_cmd(
     from rich.markup import escape
     from rich.syntax import Syntax
 
+    from lrviz import registry
+    from lrviz import spec as spec_mod
     from lrviz.codegen import torch_code
 
     head = name.split("(", 1)[0]
@@ -155,11 +162,16 @@ def describe_cmd(
 
 
 def _default_steps(spec: Spec) -> int:
+    from lrviz.schedule import horizon
+
     return horizon(spec)[0]
 
 
 def example_options(spec: Spec) -> list[str]:
     """CLI options equivalent to a spec's arguments."""
+    from lrviz.schedule import Kind
+    from lrviz.spec import Spec
+
     out: list[str] = []
     for name, value in spec.args.items():
         param = spec.entry.param(name)
@@ -192,6 +204,8 @@ def params_list(entry: Entry, title: str, brief: bool = False) -> Any:
     from rich.padding import Padding
     from rich.text import Text
 
+    from lrviz.schedule import Kind
+
     rows: list[Any] = [Text(printable(title), style="bold")]
     for param in entry.user_params:
         option = f"--[no-]{param.option[2:]}" if param.kind == Kind.BOOL else param.option
@@ -211,6 +225,8 @@ def params_list(entry: Entry, title: str, brief: bool = False) -> Any:
 def params_table(entry: Entry, title: str, brief: bool = False) -> Any:
     from rich.markup import escape
     from rich.table import Table
+
+    from lrviz.schedule import Kind
 
     table = Table(title=title, title_justify="left", title_style="bold", show_lines=brief is False, expand=True)
     table.add_column("option", style="cyan", no_wrap=True)

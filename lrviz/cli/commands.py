@@ -11,7 +11,7 @@ import typer
 
 from lrviz import __version__
 
-from . import catalog, check_cmd, gallery_cmd, runner
+from . import catalog, check_cmd, gallery_cmd
 from .options import (
     SCHEDULE_COMMAND,
     AnnotateOpt,
@@ -44,7 +44,6 @@ from .options import (
     TitleOpt,
     TokensArg,
 )
-from .runner import FigureArgs, TraceArgs
 
 app = typer.Typer(
     name="lrviz",
@@ -108,9 +107,11 @@ def plot_cmd(
       lrviz plot "CyclicLR(base_lr=2.5e-4, max_lr=1e-3, cycle_momentum=False, mode='triangular2',
       step_size_up=102000)" --optimizer adam --lr 1e-3 --steps-per-epoch 17000 -n 1343000
     """
+    from . import runner  # the spec language and every family: not for --help
+
     if help_:
         return runner.schedule_help(ctx, tokens)
-    runner.draw_command(ctx, tokens, TraceArgs.of(locals()), FigureArgs.of(locals()))
+    runner.draw_command(ctx, tokens, runner.TraceArgs.of(locals()), runner.FigureArgs.of(locals()))
 
 
 @app.command("compare", **SCHEDULE_COMMAND)
@@ -159,9 +160,11 @@ def compare_cmd(
 
       lrviz compare --config warmups.toml
     """
+    from . import runner  # the spec language and every family: not for --help
+
     if help_:
         return runner.schedule_help(ctx, tokens)
-    runner.draw_command(ctx, tokens, TraceArgs.of(locals()), FigureArgs.of(locals()))
+    runner.draw_command(ctx, tokens, runner.TraceArgs.of(locals()), runner.FigureArgs.of(locals()))
 
 
 @app.command("show", **SCHEDULE_COMMAND)
@@ -195,9 +198,11 @@ def show_cmd(
 
       lrviz show "OneCycleLR(max_lr=0.1, total_steps=1000)" "CosineAnnealingLR(T_max=1000)" -n 1000
     """
+    from . import runner  # the spec language and every family: not for --help
+
     if help_:
         return runner.schedule_help(ctx, tokens)
-    runner.draw_command(ctx, tokens, TraceArgs.of(locals()), FigureArgs(log=log, terminal=True))
+    runner.draw_command(ctx, tokens, runner.TraceArgs.of(locals()), runner.FigureArgs(log=log, terminal=True))
 
 
 @app.command("explore", **SCHEDULE_COMMAND)
@@ -232,9 +237,11 @@ def explore_cmd(
 
       lrviz explore --config warmups.toml
     """
+    from . import runner  # the spec language and every family: not for --help
+
     if help_:
         return runner.schedule_help(ctx, tokens)
-    runner.explore_command(ctx, tokens, TraceArgs.of(locals()))
+    runner.explore_command(ctx, tokens, runner.TraceArgs.of(locals()))
 
 
 @app.command("table", **SCHEDULE_COMMAND)
@@ -273,9 +280,11 @@ def table_cmd(
 
       lrviz table steplr --step-size 30 exponentiallr --gamma 0.95 -n 60 --format csv
     """
+    from . import runner  # the spec language and every family: not for --help
+
     if help_:
         return runner.schedule_help(ctx, tokens)
-    runner.table_command(ctx, tokens, TraceArgs.of(locals()), every, fmt)
+    runner.table_command(ctx, tokens, runner.TraceArgs.of(locals()), every, fmt)
 
 
 app.command("check")(check_cmd.check_cmd)

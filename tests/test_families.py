@@ -22,6 +22,7 @@ from clirun import run_ok
 import lrviz
 from lrviz import analysis, registry
 from lrviz.codegen import torch_code
+from lrviz.errors import LrvizError
 from lrviz.families import d2l
 from lrviz.schedule import Entry
 from lrviz.spec import parse
@@ -143,3 +144,28 @@ def test_every_entry_has_an_origin_and_summary(entry, capsys, monkeypatch):
     if entry.origin:
         assert origin.startswith(entry.origin), (origin, entry.origin)
     check(entry, origin)
+
+
+HUGE = 2**1024 - 1  # a whole number too big for a float
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        f"constant_with_warmup(num_warmup_steps={HUGE})",
+        f"timm.constant(num_epochs={HUGE})",
+        f"StepLR(step_size={HUGE})",
+    ],
+)
+def test_a_whole_number_too_big_for_a_float_is_an_answer_not_an_overflow(spec):
+    """Such a length is traced (its horizon capped) or refused in one line; never an
+    OverflowError from treating it as a float."""
+    entry = registry.get(spec.split("(")[0])
+    if entry.unavailable():
+        pytest.skip(entry.unavailable())
+    try:
+        t = lrviz.trace(spec, 20)
+    except LrvizError as exc:
+        assert "\n" not in exc.one_line()
+    else:
+        assert t.n_steps == 20

@@ -346,7 +346,9 @@ def _number(spec: Spec, name: str) -> float | None:
     if spec.entry.param(name) is None:
         return None
     value = spec.value(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):  # an int is finite (and may be too big for a float)
         return None
     return value
 

@@ -221,8 +221,10 @@ def _horizon(spec: Spec) -> tuple[int, str]:
         if param is None:
             continue
         value = spec.value(name)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
-            return int(min(1_000_000, max(10, math.ceil(value * 1.1)))), f"past {name}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if value > 0 and (isinstance(value, int) or math.isfinite(value)):  # an int may be too big for a float
+            return int(min(1_000_000, max(10, math.ceil(min(value, 1_000_000) * 1.1)))), f"past {name}"
     return DEFAULT_HORIZON, "a default length"
 
 

@@ -20,7 +20,7 @@ def number(data: Mapping[str, Any], key: str, where: str, default: Any = None, *
             value = float(value.replace("_", ""))
         except ValueError:
             _bad(where, key, value, whole)
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
         _bad(where, key, value, whole)
     if whole:
         if value != int(value):

@@ -11,6 +11,7 @@ from lrviz import registry
 from lrviz.errors import LrvizError
 from lrviz.registry import entries as registry_entries
 from lrviz.render import figure
+from lrviz.render import ticks as tick_text
 from lrviz.schedule import piecewise
 
 
@@ -216,7 +217,7 @@ def test_step_axes_tick_on_1_2_5_multiples(steps):
     unit = 1e6 if max(ticks) >= 1e6 else 1e3 if max(ticks) >= 1e4 else 1
     for value, text in zip(axis.get_majorticklocs(), labels, strict=True):
         if low <= value <= high:
-            assert text == figure.count_text(value, unit)
+            assert text == tick_text.count_text(value, unit)
             shown = float(text.rstrip("kM").replace(",", "")) * (
                 1e6 if text.endswith("M") else 1e3 if text.endswith("k") else 1
             )
@@ -224,10 +225,10 @@ def test_step_axes_tick_on_1_2_5_multiples(steps):
 
 
 def test_counts_are_written_as_the_titles_write_them():
-    assert figure.count_text(2000, 1) == "2,000" and figure.count_text(0, 1e3) == "0"
-    assert figure.count_text(250_000, 1e3) == "250k" and figure.count_text(1_200_000, 1e6) == "1.2M"
-    assert figure.count_unit([0, 5000]) == 1 and figure.count_unit([0, 20_000]) == 1e3
-    assert figure.count_unit([0, 1_000_000]) == 1e6
+    assert tick_text.count_text(2000, 1) == "2,000" and tick_text.count_text(0, 1e3) == "0"
+    assert tick_text.count_text(250_000, 1e3) == "250k" and tick_text.count_text(1_200_000, 1e6) == "1.2M"
+    assert tick_text.count_unit([0, 5000]) == 1 and tick_text.count_unit([0, 20_000]) == 1e3
+    assert tick_text.count_unit([0, 1_000_000]) == 1e6
 
 
 @pytest.mark.parametrize(("steps", "per_epoch"), [(1000, 100), (1_343_000, 17_000), (390 * 7, 390)])

@@ -135,7 +135,7 @@ def per_group(value: Any, groups: int) -> list[Any]:
 
 def map_each(fn: Callable[..., float], *columns: Any) -> np.ndarray:
     """``fn`` applied by Python to every element (exactly torch's arithmetic)."""
-    from .safe_expr import map_floats
+    from .safe_arrays import map_floats
 
     result: np.ndarray = map_floats(fn, *columns)
     return result

@@ -21,6 +21,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from . import safe_arrays as arr
 from .errors import LrvizError
 
 MAX_SPEC_LENGTH = 5000
@@ -323,8 +324,8 @@ class LambdaExpr:
             if self._vector is None:
                 self._vector = _VectorCompiler(self.var).compile(self._body)
             with np.errstate(all="ignore"):
-                out = np.asarray(self._vector(_typed(np.asarray(xs))), dtype=float)
-        except (_NotVectorizable, ArithmeticError, LookupError, ValueError, TypeError):
+                out = np.asarray(self._vector(arr.typed(np.asarray(xs))), dtype=float)
+        except (arr.NotVectorizable, ArithmeticError, LookupError, ValueError, TypeError):
             return None
         if out.shape != np.shape(xs) or not np.isfinite(out).all():
             return None
@@ -481,138 +482,33 @@ class _Compiler:
 # values, computed elementwise by Python itself). Booleans (from comparisons) count as
 # ints in arithmetic, as in Python.
 
-EXACT = 2**53
-
-
-class _NotVectorizable(Exception):
-    """A value the one-at-a-time lambda would refuse (it raises): do it that way."""
-
-
-def _typed(a: Any) -> Any:
-    """``a`` as one of the three kinds (a bool array stays: comparisons make them)."""
-    import numpy as np
-
-    a = np.asarray(a)
-    kind = a.dtype.kind
-    if kind == "f":
-        return a.astype(np.float64, copy=False)
-    if kind == "b":
-        return a
-    if kind in "iu":
-        if len(a) and int(np.abs(a).max()) > EXACT:
-            return a.astype(object)
-        return a.astype(np.int64, copy=False)
-    return _normalised(a)
-
-
-def _normalised(a: Any) -> Any:
-    """An object array as float64 or int64 when its values allow, else as it is."""
-    import numpy as np
-
-    values = a.tolist()
-    if all(type(v) is float for v in values):
-        return np.array(values, dtype=np.float64)
-    if all(type(v) is int for v in values) and all(-EXACT <= v <= EXACT for v in values):
-        return np.array(values, dtype=np.int64)
-    if all(type(v) is bool for v in values):
-        return np.array(values, dtype=bool)
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
-def _python(fn: Callable[..., Any], *columns: Any) -> Any:
-    """``fn`` applied by Python to each element (values as Python scalars), as an array of
-    the kind the results make."""
-    import numpy as np
-
-    lists = [c.tolist() for c in columns]
-    out = np.empty(len(lists[0]), dtype=object)
-    out[:] = list(map(fn, *lists))
-    return _normalised(out)
-
-
-def _ints(a: Any) -> Any:
-    import numpy as np
-
-    return a.astype(np.int64) if a.dtype == bool else a
-
 
 def _binary(op: type, a: Any, b: Any) -> Any:
     import numpy as np
 
     fn = _LAMBDA_BINOPS[op]
-    a, b = _ints(a), _ints(b)
+    a, b = arr.ints(a), arr.ints(b)
     if a.dtype == object or b.dtype == object:
-        return _python(fn, a, b)
+        return arr.elementwise(fn, a, b)
     if op in (ast.Div, ast.FloorDiv, ast.Mod) and np.any(b == 0):
-        raise _NotVectorizable  # Python: ZeroDivisionError
+        raise arr.NotVectorizable  # Python: ZeroDivisionError
     if a.dtype == np.int64 and b.dtype == np.int64:
-        big = max(_magnitude(a), 1.0)
+        big = max(arr.magnitude(a), 1.0)
         if op is ast.Pow:
             if np.any(b < 0):  # int ** negative int: float(a) ** float(b), as Python
-                return map_floats(math.pow, a.astype(float), b.astype(float))
-            if _magnitude(b) * math.log2(big) > 52:
-                return _python(fn, a, b)
-            return _typed(np.power(a, b))
-        if op is ast.Mult and big * max(_magnitude(b), 1.0) > 2.0**62:
-            return _python(fn, a, b)
+                return arr.map_floats(math.pow, a.astype(float), b.astype(float))
+            if arr.magnitude(b) * math.log2(big) > 52:
+                return arr.elementwise(fn, a, b)
+            return arr.typed(np.power(a, b))
+        if op is ast.Mult and big * max(arr.magnitude(b), 1.0) > 2.0**62:
+            return arr.elementwise(fn, a, b)
         if op is ast.Div:
             return a / b  # exact ints: the division rounds once, as Python's int / int
-        return _typed(_BINOPS[op](a, b))
+        return arr.typed(_BINOPS[op](a, b))
     a, b = a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)
     if op is ast.Pow:
-        return map_floats(math.pow, a, b)
+        return arr.map_floats(math.pow, a, b)
     return _BINOPS[op](a, b)
-
-
-def _magnitude(a: Any) -> float:
-    import numpy as np
-
-    return float(np.abs(a).max()) if len(a) else 0.0
-
-
-def _truthy(a: Any) -> Any:
-    import numpy as np
-
-    a = np.asarray(a)
-    if a.dtype == bool:
-        return a
-    if a.dtype == object:
-        return np.array([bool(v) for v in a.tolist()], dtype=bool)
-    return a != 0
-
-
-def _constant(value: Any, n: int) -> Any:
-    import numpy as np
-
-    if isinstance(value, bool):
-        return np.full(n, value, dtype=bool)
-    if isinstance(value, int):
-        if -EXACT <= value <= EXACT:
-            return np.full(n, value, dtype=np.int64)
-        out = np.empty(n, dtype=object)
-        out[:] = value
-        return out
-    return np.full(n, float(value))
-
-
-def _gather(parts: list[tuple[Any, Any]], n: int) -> Any:
-    """One array from pieces ``(positions, values)``, of the kind they share (else object)."""
-    import numpy as np
-
-    parts = [(where, values) for where, values in parts if len(where)]
-    kinds = {values.dtype for _, values in parts}
-    if not parts:
-        return np.empty(n)
-    if len(kinds) == 1:
-        out = np.empty(n, dtype=kinds.pop())
-    else:
-        out = np.empty(n, dtype=object)
-        parts = [(where, values.astype(object)) for where, values in parts]
-    for where, values in parts:
-        out[where] = values
-    return _normalised(out) if out.dtype == object else out
 
 
 class _VectorCompiler:
@@ -629,7 +525,7 @@ class _VectorCompiler:
         c = self.compile
         if isinstance(node, ast.Constant):
             value = node.value
-            return lambda x: _constant(value, len(x))
+            return lambda x: arr.filled(value, len(x))
         if isinstance(node, ast.Name):
             if node.id == self.var:
                 return lambda x: x
@@ -641,10 +537,10 @@ class _VectorCompiler:
         if isinstance(node, ast.UnaryOp):
             operand = c(node.operand)
             if isinstance(node.op, ast.USub):
-                return lambda x: _unary(operand(x), operator.neg)
+                return lambda x: arr.unary(operand(x), operator.neg)
             if isinstance(node.op, ast.UAdd):
-                return lambda x: _unary(operand(x), operator.pos)
-            return lambda x: ~_truthy(operand(x))
+                return lambda x: arr.unary(operand(x), operator.pos)
+            return lambda x: ~arr.truthy(operand(x))
         if isinstance(node, ast.BinOp):
             left, right = c(node.left), c(node.right)
             op = type(node.op)
@@ -662,8 +558,8 @@ class _VectorCompiler:
                     if not len(alive):
                         break
                     right = comp(x[alive])
-                    result[alive] = _compare(op, left[alive], right)
-                    left = _gather([(alive, right)], len(x))
+                    result[alive] = arr.compare(op, left[alive], right)
+                    left = arr.gather([(alive, right)], len(x))
                 return result
 
             return compare
@@ -681,24 +577,24 @@ class _VectorCompiler:
                     if k == len(parts) - 1:  # the last operand's value, whatever it is
                         pieces.append((pending, got))
                         break
-                    stops = _truthy(got) == stop_when
+                    stops = arr.truthy(got) == stop_when
                     pieces.append((pending[stops], got[stops]))
                     pending = pending[~stops]
-                return _gather(pieces, len(x))
+                return arr.gather(pieces, len(x))
 
             return boolop
         if isinstance(node, ast.IfExp):
             test, body, orelse = c(node.test), c(node.body), c(node.orelse)
 
             def branch(x: Any) -> Any:
-                chosen = _truthy(test(x))
+                chosen = arr.truthy(test(x))
                 yes, no = np.flatnonzero(chosen), np.flatnonzero(~chosen)
                 pieces = []
                 if len(yes):
                     pieces.append((yes, body(x[yes])))
                 if len(no):
                     pieces.append((no, orelse(x[no])))
-                return _gather(pieces, len(x)) if pieces else np.empty(0)
+                return arr.gather(pieces, len(x)) if pieces else np.empty(0)
 
             return branch
         if isinstance(node, ast.Call):
@@ -707,14 +603,14 @@ class _VectorCompiler:
             args = [c(a) for a in node.args]
             fn = FUNCTIONS[name]
             if not args:
-                raise _NotVectorizable  # min(), cos(): Python raises, one call at a time says so
+                raise arr.NotVectorizable  # min(), cos(): Python raises, one call at a time says so
             if name in ("min", "max") and len(args) >= 2:
                 better = operator.lt if name == "min" else operator.gt
 
                 def extreme(x: Any) -> Any:
-                    values = [_ints(a(x)) for a in args]
+                    values = [arr.ints(a(x)) for a in args]
                     if len({v.dtype for v in values}) > 1 or values[0].dtype == object:
-                        return _python(fn, *values)  # mixed ints and floats: Python picks the object
+                        return arr.elementwise(fn, *values)  # mixed ints and floats: Python picks the object
                     # Python keeps the first of equal values and skips NaN as a candidate
                     out = values[0]
                     for value in values[1:]:
@@ -723,30 +619,6 @@ class _VectorCompiler:
 
                 return extreme
             if name in ("exp", "log", "log2", "log10", "sqrt", "pow", "sin", "cos", "tan", "tanh", "atan"):
-                return lambda x: map_floats(fn, *(_ints(a(x)).tolist() for a in args))
-            return lambda x: _python(lambda *v: _check_int(fn(*v)), *(_ints(a(x)) for a in args))
-        raise _NotVectorizable
-
-
-def _unary(a: Any, op: Callable[[Any], Any]) -> Any:
-    a = _ints(a)
-    return _python(op, a) if a.dtype == "O" else op(a)
-
-
-def _compare(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
-    import numpy as np
-
-    a, b = _ints(np.asarray(a)), _ints(np.asarray(b))
-    if a.dtype == object or b.dtype == object:
-        return np.array([bool(op(u, v)) for u, v in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
-    return op(a, b)
-
-
-def map_floats(fn: Callable[..., Any], *columns: Any) -> Any:
-    """Python's own ``fn`` on each element, as a float array: the exact floats (and the
-    exceptions) one call at a time gives. Columns are numpy arrays (as floats) or plain
-    sequences (as they are, e.g. ``range`` for an int argument)."""
-    import numpy as np
-
-    lists = [np.asarray(col, dtype=float).tolist() if isinstance(col, np.ndarray) else col for col in columns]
-    return np.fromiter(map(fn, *lists), dtype=float, count=len(lists[0]))
+                return lambda x: arr.map_floats(fn, *(arr.ints(a(x)).tolist() for a in args))
+            return lambda x: arr.elementwise(lambda *v: _check_int(fn(*v)), *(arr.ints(a(x)) for a in args))
+        raise arr.NotVectorizable

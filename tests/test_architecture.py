@@ -101,3 +101,17 @@ def test_the_check_reads_imports_inside_functions_and_relative_ones(tmp_path):
     source = tmp_path / "errors.py"
     source.write_text("def f():\n    from lrviz.cli import process\n    from .cli import runner\n", encoding="utf-8")
     assert imports(source, "lrviz.errors") == [(2, "lrviz.cli.process"), (3, "lrviz.cli.runner")]
+
+
+MAX_MODULE_LINES = 700
+
+
+def test_no_module_is_longer_than_a_maintainer_can_hold():
+    """A module that grows past this does more than one job: split it by job (as
+    render/figure.py, fit.py and ticks.py are), not by line count."""
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, long

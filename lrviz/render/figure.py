@@ -9,7 +9,8 @@ says the LR holds between jumps, lines for the others; long ones as their envelo
 markers, milestone lines, titles. Then, once matplotlib has laid the figure out, what
 must not cover the data: the legend, ``--annotate``'s labels, a composite's segment names
 and notes are each put where :mod:`lrviz.render.placement` finds room (a label that finds
-none goes into a key beside the legend), and axis labels are fitted to their panels.
+none goes into a key beside the legend), and axis labels are fitted to their panels; that
+second phase is :mod:`lrviz.render.fit`, and the axes' ticks are :mod:`lrviz.render.ticks`.
 """
 
 from __future__ import annotations

@@ -450,17 +450,38 @@ def _class_horizon(spec: Spec) -> tuple[int, str] | None:
     return None
 
 
+CYCLING = ("cosine", "tanh", "poly")
+"""The schedules create_scheduler_v2 builds with cycles (cycle_mul, cycle_limit)."""
+
+
 def factory_epochs(spec: Spec) -> int:
     """The number of epochs create_scheduler_v2 returns (train.py trains that many)."""
-    sched = sched_of(spec)
-    num, warmup, cooldown = spec.value("num_epochs"), spec.value("warmup_epochs"), spec.value("cooldown_epochs")
-    prefix = bool(spec.value("warmup_prefix"))
     per_update = not spec.value("step_on_epochs")
     scale = (spec.value("updates_per_epoch") or 0) if per_update else 1
     if per_update and scale <= 0:
         raise ValueError("updates_per_epoch is needed")
-    if sched in ("cosine", "tanh", "poly"):
-        length = _cycle_length(num * scale, spec.value("cycle_mul"), spec.value("cycle_limit"))
+    sched = sched_of(spec)
+    cycling = sched in CYCLING  # only those schedules have the cycle arguments
+    return created_epochs(
+        sched,
+        spec.value("num_epochs"),
+        spec.value("warmup_epochs"),
+        spec.value("cooldown_epochs"),
+        bool(spec.value("warmup_prefix")),
+        scale,
+        spec.value("cycle_mul") if cycling else 1.0,
+        spec.value("cycle_limit") if cycling else 1,
+    )
+
+
+def created_epochs(
+    sched: str | None, num: Any, warmup: Any, cooldown: Any, prefix: bool, scale: Any, cycle_mul: Any, cycle_limit: Any
+) -> int:
+    """create_scheduler_v2's epoch count for these arguments, ``scale`` updates an epoch (1
+    when stepped on epochs): the cycles' length with the warmup when it is a prefix and the
+    cooldown (cosine, tanh, poly, wsd, rsqrt), else num_epochs (plus a prefixed warmup)."""
+    if sched in CYCLING:
+        length = _cycle_length(num * scale, cycle_mul, cycle_limit)
         total = length + (warmup * scale if prefix else 0) + cooldown * scale
     elif sched in ("wsd", "rsqrt"):
         total = num * scale + (warmup * scale if prefix else 0) + cooldown * scale

@@ -17,7 +17,6 @@ its ``lr`` is null unless given, and ``--devices`` says the world size.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -190,29 +189,21 @@ def _optimizer(data: Mapping[str, Any], where: str) -> tuple[str | None, float |
     return name, momentum, betas
 
 
-def _cycle_length(t_initial: float, cycle_mul: float, cycles: float) -> float:
-    cycles = max(1, cycles)
-    if cycle_mul == 1:
-        return t_initial * cycles
-    return float(math.floor(-t_initial * (cycle_mul**cycles - 1) / (1 - cycle_mul)))
-
-
 def scheduled_epochs(kwargs: Mapping[str, Any], updates_per_epoch: int) -> int:
-    """The number of epochs create_scheduler_v2 returns, which train.py trains: the cycles'
-    length with the warmup when it is a prefix and the cooldown (cosine, tanh, poly, wsd,
-    rsqrt), else num_epochs (plus a prefixed warmup)."""
-    sched = kwargs["sched"]
-    num, warmup, cooldown = kwargs["num_epochs"], kwargs["warmup_epochs"], kwargs["cooldown_epochs"]
-    prefix = bool(kwargs["warmup_prefix"])
-    scale = updates_per_epoch if not kwargs["step_on_epochs"] else 1
-    if sched in ("cosine", "tanh", "poly"):
-        length = _cycle_length(num * scale, kwargs["cycle_mul"], kwargs["cycle_limit"])
-        total = length + (warmup * scale if prefix else 0) + cooldown * scale
-    elif sched in ("wsd", "rsqrt"):
-        total = num * scale + (warmup * scale if prefix else 0) + cooldown * scale
-    else:
-        return int(num + (warmup if prefix else 0))
-    return int(total // scale)
+    """The number of epochs create_scheduler_v2 returns, which train.py trains (the timm
+    family's own count, from the keyword arguments train.py passes)."""
+    from lrviz.families.timm import created_epochs
+
+    return created_epochs(
+        kwargs["sched"],
+        kwargs["num_epochs"],
+        kwargs["warmup_epochs"],
+        kwargs["cooldown_epochs"],
+        bool(kwargs["warmup_prefix"]),
+        updates_per_epoch if not kwargs["step_on_epochs"] else 1,
+        kwargs.get("cycle_mul"),  # only the cycling scheds have them
+        kwargs.get("cycle_limit"),
+    )
 
 
 def _call_text(kwargs: Mapping[str, Any], updates_per_epoch: int | None) -> str:

@@ -52,8 +52,7 @@ def trace(spec: Spec, lrs: Sequence[float], steps: int, info: OptimizerInfo) -> 
     compute = spec.entry.fast
     if compute is None:
         return None
-    last_epoch = spec.args.get("last_epoch", -1)
-    if last_epoch != -1 and last_epoch is not None:
+    if _resumed(spec):
         return None
     try:
         with np.errstate(all="ignore"):
@@ -81,8 +80,7 @@ def stream(spec: Spec, lrs: Sequence[float], steps: int, info: OptimizerInfo) ->
     setup = spec.entry.fast_blocks
     if setup is None:
         return None
-    last_epoch = spec.args.get("last_epoch", -1)
-    if last_epoch != -1 and last_epoch is not None:
+    if _resumed(spec):
         return None
     groups = len(lrs)
     momenta = None if info.momenta is None else np.asarray(info.momenta, dtype=float)[:, None]
@@ -164,3 +162,10 @@ def ones(n: int) -> np.ndarray:
 def covers(spec: Spec) -> bool:
     """Whether a fast path exists for this schedule (it may still fall back for its values)."""
     return spec.entry.fast is not None
+
+
+def _resumed(spec: Spec) -> bool:
+    """Whether the scheduler is given a ``last_epoch`` to resume from: the fast path computes
+    a fresh start only, so torch is stepped for these."""
+    last_epoch = spec.args.get("last_epoch", -1)
+    return last_epoch != -1 and last_epoch is not None

@@ -25,7 +25,19 @@ from typing import TYPE_CHECKING, Any, cast
 
 from lrviz.errors import LrvizError, did_you_mean
 
-from .fit import MAX_PIXELS, Cell, Label, drawable_text, fit_text, math_error, place, spec_atoms, wrap_atoms, wrap_words
+from .fit import (
+    MAX_PIXELS,
+    Cell,
+    Label,
+    drawable_text,
+    fit_text,
+    layout_pass_only,
+    math_error,
+    place,
+    spec_atoms,
+    wrap_atoms,
+    wrap_words,
+)
 from .ticks import count_formatter, locator, sci_formatter
 
 if TYPE_CHECKING:
@@ -649,7 +661,7 @@ def to_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
         width, height = fig.get_size_inches()
         check_pixels(float(width), float(height), float(dpi or fig.dpi))
     buf = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "lrviz"}):
+    with matplotlib.rc_context({"svg.hashsalt": "lrviz"}), layout_pass_only(fig):
         fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
     data = buf.getvalue()
     return _stable_clip_ids(data) if fmt == "svg" else data

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -126,6 +126,35 @@ def _lay_out(fig: Figure) -> None:
         fig.draw_without_rendering()
     else:
         engine.execute(fig)
+
+
+@contextmanager
+def layout_pass_only(fig: Figure) -> Iterator[None]:
+    """``savefig`` lays out a figure that has a layout engine by drawing it once with the
+    renderer's drawing turned off (the engine runs at the output's resolution), then draws it
+    for real with the engine off. Only the layout of that first draw is kept, so here it runs
+    the engine alone: the same bytes, about a third less time for each file. A renderer that
+    is not switched off in matplotlib's way is drawn to as usual."""
+    from matplotlib.backend_bases import RendererBase
+
+    full_draw = type(fig).draw
+
+    def draw(renderer: Any) -> None:
+        switched_off = getattr(getattr(renderer, "draw_path", None), "__wrapped__", None) is RendererBase.draw_path
+        engine = fig.get_layout_engine()
+        if not (switched_off and engine is not None and fig.get_visible()):
+            full_draw(fig, renderer)
+            return
+        if fig.axes:
+            with suppress(ValueError):  # as Figure.draw: raised when a window is resized
+                engine.execute(fig)
+        fig.stale = False
+
+    fig.draw = draw  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del fig.draw
 
 
 @contextmanager

@@ -87,7 +87,36 @@ def locator(integer: bool, axis: str = "x") -> Any:
     steps = [1, 2, 5, 10] if axis == "x" else [1, 2, 2.5, 5, 10]
 
     class FittingLocator(MaxNLocator):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._known: dict[tuple[Any, ...], Any] = {}
+
         def tick_values(self, vmin: float, vmax: float) -> Any:
+            # matplotlib asks many times while it lays a figure out and draws it: the answer
+            # depends only on the interval and on the room for labels (the axis's length, the
+            # labels' size, what the formatter writes for this view)
+            key = (vmin, vmax, *self._room())
+            if key not in self._known:
+                if len(self._known) >= 64:
+                    self._known.clear()
+                self._known[key] = self._tick_values(vmin, vmax)
+            return self._known[key].copy()
+
+        def _room(self) -> tuple[Any, ...]:
+            owner: Any = self.axis
+            if owner is None:
+                return ()
+            ax = owner.axes
+            return (
+                *owner.get_view_interval(),
+                float(ax.bbox.width),
+                float(ax.bbox.height),
+                float(ax.figure.dpi),
+                float(owner.majorTicks[0].label1.get_fontsize()),  # with the length: get_tick_space()
+                id(owner.get_major_formatter()),
+            )
+
+        def _tick_values(self, vmin: float, vmax: float) -> Any:
             most = 9
             if self.axis is not None:
                 most = int(max(1, min(9, self.axis.get_tick_space())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from layout import legend_of
+from pinned import requires_pinned
 
 import lrviz
 from lrviz import registry
@@ -303,3 +304,47 @@ def test_dark_style_keeps_the_curves_and_the_subtitle_readable():
     for line in _lines(fig.axes[0]):
         assert contrast(line.get_color()) >= 3, line.get_color()
     assert contrast(fig.axes[0].title.get_color()) >= 4.5
+
+
+# --------------------------------------------------------------------------------------
+# Saving: the layout pass, the ticks asked for again and again
+
+
+def _annotated_pair():
+    a = lrviz.trace("OneCycleLR(max_lr=0.004, total_steps=300)", steps=300, label="one cycle")
+    b = lrviz.trace("CosineAnnealingLR(T_max=100)", steps=300, label="cosine")
+    return lrviz.plot([a, b], annotate=True, title="a pair with notes")
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_saving_keeps_only_the_layout_of_matplotlib_s_first_draw_and_the_bytes_are_the_same(fmt, monkeypatch):
+    from contextlib import nullcontext
+
+    fast = figure.to_bytes(_annotated_pair(), fmt)
+    monkeypatch.setattr(figure, "layout_pass_only", lambda fig: nullcontext())
+    assert figure.to_bytes(_annotated_pair(), fmt) == fast
+
+
+@requires_pinned
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_saving_draws_the_figure_s_artists_once(fmt, monkeypatch):
+    from matplotlib.axes import Axes
+
+    drawn = []
+    real = Axes.draw
+    monkeypatch.setattr(Axes, "draw", lambda ax, renderer: drawn.append(ax) or real(ax, renderer))
+    fig = _annotated_pair()
+    figure.to_bytes(fig, fmt)
+    assert len(drawn) == len(fig.axes)  # matplotlib's layout pass alone would draw each a second time
+
+
+def test_ticks_follow_the_axis_when_its_room_changes():
+    fig = lrviz.plot(lrviz.trace("StepLR(step_size=3000)", steps=20_000))
+    axis = fig.axes[-1].xaxis
+    wide = list(axis.get_major_locator()())
+    fig.set_size_inches(2.2, fig.get_size_inches()[1])
+    figure.to_bytes(fig, "png", 50)
+    narrow = list(axis.get_major_locator()())
+    fresh = tick_text.locator(integer=True)
+    fresh.set_axis(axis)
+    assert narrow == list(fresh()) and len(narrow) < len(wide)

@@ -266,7 +266,7 @@ def trace(
         stopped = f"{spec.name} stops at {stop.why}; showing {stop.steps} of the {steps} steps asked for"
         steps = stop.steps
 
-    info = None if exact or not fast_path.covers(spec) else optimizers.info(opt_spec)
+    info = None if steps_torch(spec, exact) else optimizers.info(opt_spec)
     opt: Any = None
     if info is None:
         opt = optimizers.build(opt_spec)
@@ -361,6 +361,14 @@ def trace(
     )
     trace_.warnings.extend(_suspicious(trace_))
     return trace_
+
+
+def steps_torch(spec: Spec, exact: bool = False) -> bool:
+    """Whether :func:`trace` steps the real scheduler for ``spec`` (importing torch and the
+    schedule's library) rather than computing it in :mod:`lrviz.fast_path`."""
+    from . import fast_path
+
+    return exact or not fast_path.covers(spec)
 
 
 def _warning_source(filename: str) -> str:

@@ -217,6 +217,81 @@ spec = "StepLR(step_size=3)"
     assert "gallery figure 'fails'" in errors[0][0]
 
 
+MIXED = """
+[[figure]]
+id = "plateau"
+section = "a"
+steps = 30
+[[figure.schedule]]
+spec = "ReduceLROnPlateau(patience=2)"
+
+[[figure]]
+id = "chained"
+section = "a"
+steps = 20
+[[figure.schedule]]
+spec = "ChainedScheduler([ExponentialLR(gamma=0.9), MultiplicativeLR(lr_lambda=lambda e: 0.95)])"
+
+[[figure]]
+id = "cosine"
+section = "a"
+steps = 20
+[[figure.schedule]]
+spec = "CosineAnnealingLR(T_max=10)"
+"""
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """Figures computed by lrviz.fast_path and figures that step torch, interleaved."""
+    source = tmp_path / "mixed.toml"
+    source.write_text(SMALL + MIXED, encoding="utf-8")
+    return gal.load(source)
+
+
+@pytest.mark.slow
+def test_figures_that_step_torch_drawn_in_parallel_are_the_figures_drawn_one_by_one(mixed):
+    heavy = [gal.steps_torch(fig) for fig in mixed.drawable]
+    assert any(heavy) and not all(heavy), heavy  # both kinds, so both kinds of process draw
+    assert all(gal.steps_torch(fig, exact=True) for fig in mixed.drawable)
+    seen = []
+    parallel = gal.render(mixed, seen.append, jobs=2)
+    assert [fig.id for fig in seen] == [fig.id for fig in mixed.drawable]
+    assert parallel.files == gal.render(mixed, jobs=1).files
+    assert gal.render(mixed, jobs=3, exact=True).files == parallel.files
+
+
+def test_a_figure_failing_where_it_is_traced_first_is_the_error_it_is_in_one_process(tmp_path):
+    source = tmp_path / "failing.toml"
+    head = SMALL.split("[[figure]]")[0]
+    source.write_text(head + MIXED.replace("steps = 30", "steps = 20_000_001"), encoding="utf-8")
+    plan = gal.load(source)
+    assert gal.steps_torch(plan.drawable[0])  # traced by this process before the others are forked
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(LrvizError) as caught:
+            gal.render(plan, jobs=jobs)
+        errors.append((caught.value.message, caught.value.hint))
+    assert errors[0] == errors[1]
+    assert "gallery figure 'plateau'" in errors[0][0]
+
+
+def test_a_drawing_process_that_is_killed_is_reported_not_waited_for(small, monkeypatch):
+    import multiprocessing
+    import os
+    import signal
+
+    def killed(fig, traces):
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel ends a process out of memory
+
+    monkeypatch.setattr(gal, "figure_bytes", killed)  # the forked processes inherit it
+    plan = gal.load(small)
+    with pytest.raises(LrvizError) as caught:
+        gal.render(plan, jobs=2)
+    assert caught.value.message == f"a process drawing the gallery was killed by signal {int(signal.SIGKILL)}"
+    assert not multiprocessing.active_children()
+
+
 def test_svgs_carry_no_date_and_thumbnails_have_a_fixed_width(small):
     out = gal.render(gal.load(small))
     for name, data in out.files.items():

@@ -16,15 +16,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lrviz.errors import LrvizError
 from lrviz.files import MiB, regular_bytes, safe_relative
 
+from . import parallel
 from .pages import GENERATOR, MANIFEST, PAGES, github_anchor, manifest, markdown, page, skipped_text
 from .plan import DEFAULT_SOURCE, Figure, Plan, Section, from_data, load
 from .shell import command
+
+if TYPE_CHECKING:
+    from lrviz.tracing import Trace
 
 __all__ = [
     "DEFAULT_SOURCE",
@@ -108,22 +114,53 @@ def versions() -> dict[str, str]:
 
 def render_figure(fig: Figure, exact: bool = False) -> tuple[bytes, bytes]:
     """(SVG, PNG thumbnail) of one figure, as its command would draw it."""
-    from lrviz.render.figure import to_bytes
-    from lrviz.runs import draw, labels, shared_args, trace_all
+    return figure_bytes(fig, figure_traces(fig, exact))
 
+
+def _specs(fig: Figure) -> list[Any]:
     config = fig.config
     if config is None:
         raise LrvizError(f"gallery figure '{fig.id}' cannot be drawn here: {fig.missing_extra}")
-    specs = [shared_args(run.spec, config.trace) for run in config.runs]
+    from lrviz.runs import shared_args
+
+    return [shared_args(run.spec, config.trace) for run in config.runs]
+
+
+def figure_traces(fig: Figure, exact: bool = False) -> list[Trace]:
+    """The traces of one figure's schedules, as its command traces them."""
+    from lrviz.runs import labels, trace_all
+
+    specs = _specs(fig)
+    config = fig.config
+    assert config is not None  # _specs refuses a figure without one
     names = labels(specs, [run.label for run in config.runs])
     try:
-        traces = trace_all(specs, [config.trace] * len(specs), names, [config.folder] * len(specs), exact=exact)
-        drawn = draw(traces, config.figure)
+        return trace_all(specs, [config.trace] * len(specs), names, [config.folder] * len(specs), exact=exact)
+    except LrvizError as exc:
+        raise LrvizError(f"gallery figure '{fig.id}': {exc.message}", exc.hint) from None
+
+
+def figure_bytes(fig: Figure, traces: list[Trace]) -> tuple[bytes, bytes]:
+    """(SVG, PNG thumbnail) of one figure drawn from its traces."""
+    from lrviz.render.figure import to_bytes
+    from lrviz.runs import draw
+
+    assert fig.config is not None  # traced, so it has one
+    try:
+        drawn = draw(traces, fig.config.figure)
     except LrvizError as exc:
         raise LrvizError(f"gallery figure '{fig.id}': {exc.message}", exc.hint) from None
     svg = to_bytes(drawn, "svg")
     thumb = to_bytes(drawn, "png", THUMB_WIDTH / drawn.get_figwidth())
     return svg, thumb
+
+
+def steps_torch(fig: Figure, exact: bool = False) -> bool:
+    """Whether tracing the figure steps a real scheduler (torch and its family's library
+    imported) rather than computing it in lrviz.fast_path."""
+    from lrviz.tracing import steps_torch as spec_steps_torch
+
+    return fig.config is None or any(spec_steps_torch(spec, exact) for spec in _specs(fig))
 
 
 def render(
@@ -157,16 +194,13 @@ def usable_cores() -> int:
 MIN_PARALLEL = 8
 """The fewest figures drawn in parallel when the number of processes is not given."""
 
-_FIGURES: list[Figure] = []
-"""The figures a forked worker draws (by index: a figure's hooks do not pickle)."""
-
 
 def _rendered(
     figures: list[Figure], exact: bool, jobs: int | None, progress: Callable[[Figure], None] | None
 ) -> Iterator[tuple[bytes, bytes]]:
     import multiprocessing
 
-    if jobs is None:  # a few figures are drawn sooner than workers start
+    if jobs is None:  # a few figures are drawn sooner than processes start
         jobs = usable_cores() if len(figures) >= MIN_PARALLEL else 1
     jobs = min(jobs, len(figures))
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -176,45 +210,29 @@ def _rendered(
             yield render_figure(fig, exact)
         return
     _warm_up()
-    _FIGURES[:] = figures
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
-            results = pool.imap(_render_in_worker, [(i, exact) for i in range(len(figures))])
-            for fig, result in zip(figures, results, strict=True):
-                if progress is not None:
-                    progress(fig)
-                if isinstance(result, BaseException):
-                    raise result
-                yield result
-    finally:
-        _FIGURES.clear()
-
-
-def _ignore_interrupts() -> None:
-    """ctrl+c is the parent's to handle (it stops the workers): no traceback from each."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _render_in_worker(task: tuple[int, bool]) -> tuple[bytes, bytes] | BaseException:
-    """One figure in a worker; its error comes back as a value and is raised by the parent
-    (an LrvizError with its hint, anything else as a RuntimeError naming it)."""
-    index, exact = task
-    try:
-        return render_figure(_FIGURES[index], exact)
-    except LrvizError as exc:
-        return LrvizError(exc.message, exc.hint)
-    except Exception as exc:  # the parent reports it as the sequential render would fail
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    light = [not steps_torch(fig, exact) for fig in figures]
+    results = parallel.drawn(
+        len(figures),
+        light,
+        None if exact else (lambda i: figure_traces(figures[i], exact)),
+        lambda i, traces: render_figure(figures[i], exact) if traces is None else figure_bytes(figures[i], traces),
+        jobs,
+    )
+    with closing(results):  # its processes end with the first error, not when it is collected
+        for fig, result in zip(figures, results, strict=True):
+            if progress is not None:
+                progress(fig)
+            if isinstance(result, BaseException):
+                raise result
+            yield result
 
 
 def _warm_up() -> None:
     """Load what every figure needs (matplotlib, its fonts, lrviz's renderer) once, before
-    the workers are forked, so that none of them pays for it."""
+    the processes are forked, so that none of them pays for it."""
     from matplotlib.figure import Figure as MplFigure
 
-    from lrviz.render import figure  # noqa: F401  (imported for the workers to share)
+    from lrviz.render import figure  # noqa: F401  (imported for the processes to share)
 
     warm = MplFigure(figsize=(1, 1))
     warm.text(0.5, 0.5, "lrviz")

@@ -1,6 +1,6 @@
 """lrviz's benchmark suite: lrviz side by side with what it replaces.
 
-    python bench/run.py                          # all nine; medians of 5 runs (1, 2, 6) and 3 runs (the others)
+    python bench/run.py                          # all ten; medians of 5 runs (1, 2, 6) and 3 runs (the others)
     python bench/run.py --quick                  # fewer runs; benchmark 4's blog loop at 10**5 steps
     python bench/run.py --only 1,2 --runs 2      # some of them
     python bench/run.py --quick --write bench/README.md   # also fill README's results section
@@ -23,6 +23,9 @@
    most 300 MB.
 9. The explorer's redraw of 10,000 steps (bench/explore_redraw.py). Target: at most 16 ms
    for every schedule lrviz computes itself.
+10. Composites: ``lrviz plot`` of 1,000,000 steps of SequentialLR and ChainedScheduler
+   against the same with ``--exact`` (torch stepped), and their values compared bit for
+   bit. Targets: a warmup and a cosine in at most 1.5 s; the same values as torch's.
 
 Whole commands run as subprocesses: wall time is ``time.perf_counter`` around each, peak
 memory the child's own ``ru_maxrss`` from ``os.wait4``. Baseline and lrviz runs alternate
@@ -47,6 +50,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +98,8 @@ TABLE_FLAT_RATIO = 1.10
 BIG_FIGURE_STEPS = 20_000_000
 BIG_FIGURE_TARGET_MB = 300.0
 REDRAW_TARGET_MS = 16.0
+COMPOSITE_STEPS = 1_000_000
+COMPOSITE_TARGET_S = 1.5
 TUTORIAL_SPEEDUP_TARGET = 20.0
 TUTORIAL_MEMORY_TARGET = 0.5
 SVG_TARGET_KB = 300.0
@@ -137,7 +143,9 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         epilog="A full run takes over an hour (benchmark 4's blog loop: ~30 us x 10**6 steps x 31 schedules "
         "x runs); --quick about 10 minutes.",
     )
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="benchmarks to run, e.g. 1,3 (default: all)")
+    parser.add_argument(
+        "--only", default=",".join(str(n) for n in BENCHMARKS), help="benchmarks to run, e.g. 1,3 (default: all)"
+    )
     parser.add_argument("--runs", type=int, help="runs per measurement (default: 5 for 1-2, 3 for 3-5; --quick: 3/1)")
     parser.add_argument("--steps", type=int, default=10**6, help="benchmark 4: steps per trace (default 10**6)")
     parser.add_argument(
@@ -784,6 +792,104 @@ def bench_redraw(opts: Options) -> Result:
     return Result([table], [target])
 
 
+COMPOSITES = [
+    (
+        "warmup + cosine (SequentialLR)",
+        "SequentialLR(schedulers=[LinearLR(start_factor=0.01, total_iters=10000), CosineAnnealingLR(T_max=990000)], "
+        "milestones=[10000])",
+        True,
+    ),
+    (
+        "warmup + step (SequentialLR)",
+        "SequentialLR(schedulers=[LinearLR(start_factor=0.01, total_iters=10000), "
+        "StepLR(step_size=200000, gamma=0.5)], milestones=[10000])",
+        False,
+    ),
+    (
+        "warmup x step (ChainedScheduler)",
+        "ChainedScheduler([LinearLR(start_factor=0.01, total_iters=10000), StepLR(step_size=200000, gamma=0.5)])",
+        False,
+    ),
+    (
+        "nested: a SequentialLR in a ChainedScheduler",
+        "ChainedScheduler([SequentialLR(schedulers=[LinearLR(start_factor=0.01, total_iters=10000), "
+        "CosineAnnealingLR(T_max=990000)], milestones=[10000]), ExponentialLR(gamma=0.999999)])",
+        False,
+    ),
+]
+
+_SAME_VALUES = """
+import json, sys
+import numpy as np
+import lrviz
+spec, steps = sys.argv[1], int(sys.argv[2])
+fast, exact = lrviz.trace(spec, steps=steps), lrviz.trace(spec, steps=steps, exact=True)
+same = np.array_equal(fast.lr, exact.lr) and (
+    fast.momentum is None and exact.momentum is None
+    or fast.momentum is not None and exact.momentum is not None and np.array_equal(fast.momentum, exact.momentum)
+)
+print(json.dumps({"path": getattr(fast, "path", "?"), "same": bool(same)}))
+"""
+
+
+def composite_values(spec: str) -> dict[str, Any]:
+    """lrviz.trace of ``spec`` against the same with ``exact=True``, in a child process:
+    the path it took and whether every LR and momentum is the same to the last bit."""
+    argv = [PYTHON, "-c", _SAME_VALUES, spec, str(COMPOSITE_STEPS)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=CHILD_ENV)
+    if done.returncode != 0:
+        raise BenchError(f"comparing the values of {spec}: {done.stderr.strip().splitlines()[-1:]}")
+    return dict(json.loads(done.stdout))
+
+
+def bench_composites(opts: Options) -> Result:
+    """``lrviz plot`` of a million steps of each composite against ``--exact``."""
+    rows, targets, notes = [], [], []
+    all_same = True
+    with tempfile.TemporaryDirectory(prefix="lrviz-bench-") as tmp:
+        for name, spec, has_target in COMPOSITES:
+            progress(f"  {name}")
+            fast_png, exact_png = str(Path(tmp) / "fast.png"), str(Path(tmp) / "exact.png")
+            command = [*LRVIZ, "plot", spec, "-n", str(COMPOSITE_STEPS), "-o"]
+            exact_argv, fast_argv = [*command, exact_png, "--exact"], [*command, fast_png]
+            base, ours = interleaved([partial(list, exact_argv), partial(list, fast_argv)], opts.slow_runs)
+            values = composite_values(spec)
+            same_png = Path(fast_png).read_bytes() == Path(exact_png).read_bytes()
+            all_same &= bool(values["same"]) and same_png
+            met = ours.seconds <= COMPOSITE_TARGET_S if has_target else None
+            rows.append(
+                [
+                    name,
+                    fmt_seconds(base.seconds),
+                    fmt_seconds(ours.seconds),
+                    fmt_ratio(ours.seconds / base.seconds),
+                    values["path"],
+                    ("same" if values["same"] else "DIFFER") + (", same PNG" if same_png else ", other PNG"),
+                    f"lrviz <= {COMPOSITE_TARGET_S} s" if has_target else "",
+                    met_text(met) if has_target else "",
+                ]
+            )
+            notes.append(f"{name}: `{spec}`; runs: --exact {base.spread}, lrviz {ours.spread}")
+            if has_target:
+                targets.append(
+                    Target(
+                        10,
+                        f"a {COMPOSITE_STEPS:,}-step warmup and cosine in at most {COMPOSITE_TARGET_S} s",
+                        fmt_seconds(ours.seconds),
+                        met,
+                    )
+                )
+    targets.append(Target(10, "the composites' values and PNGs the same as with --exact", "", all_same))
+    headers = ["", "--exact", "lrviz", "lrviz / --exact", "path", "values", "target", "met?"]
+    notes.insert(
+        0,
+        f"`lrviz plot SPEC -n {COMPOSITE_STEPS:,} -o out.png` against the same with `--exact` (torch stepped); "
+        "values: every LR and momentum of `lrviz.trace` against `exact=True`, bit for bit, and the two PNGs' bytes",
+    )
+    table = Table("10. Composites: a million steps of SequentialLR and ChainedScheduler", headers, rows, notes)
+    return Result([table], targets)
+
+
 BENCHMARKS: dict[int, tuple[str, Callable[[Options], Result]]] = {
     1: ("lrviz --help", bench_help),
     2: ("lrviz plot, 1,000 steps", bench_plot),
@@ -794,6 +900,7 @@ BENCHMARKS: dict[int, tuple[str, Callable[[Options], Result]]] = {
     7: ("tables, 2,000,000 rows", bench_table),
     8: ("a 20,000,000-step figure", bench_big_figure),
     9: ("the explorer's redraw", bench_redraw),
+    10: ("composites, 1,000,000 steps", bench_composites),
 }
 
 

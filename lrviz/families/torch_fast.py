@@ -19,7 +19,9 @@ step, with the same floating-point operations in the same order as its ``get_lr`
 * CosineAnnealingLR's recursion (it adds and subtracts ``eta_min``) runs as a tight
   Python loop over precomputed factors.
 
-Composites, ReduceLROnPlateau and a custom ``scale_fn`` have no fast path: torch is stepped.
+SequentialLR and ChainedScheduler are computed from their children's values (hand-offs and
+products); nested in one another, by :mod:`.torch_nested`, step by step as torch runs them.
+ReduceLROnPlateau and a custom ``scale_fn`` have no fast path: torch is stepped.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lrviz.fast_path import Unsupported, chain, integer, map_each, number, ones, per_group
+
+from . import torch_nested
 
 if TYPE_CHECKING:
     import numpy as np
@@ -477,6 +481,8 @@ def _sequential_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo
     optimizer's initial LRs."""
     import numpy as np
 
+    if torch_nested.nested(spec):
+        return torch_nested.values(spec, lrs, n, functools.partial(_leaf, lrs=lrs, n=n, info=info)), None
     children = _children(spec, lrs, info)
     milestones = spec.value("milestones")
     if not isinstance(milestones, list) or len(milestones) != len(children) - 1:
@@ -507,20 +513,11 @@ def _chained_scheduler(spec: Spec, lrs: Sequence[float], n: int, info: Optimizer
     cosine (which adds and subtracts eta_min) or an absolute LambdaLR needs a step loop."""
     import numpy as np
 
+    if torch_nested.nested(spec):
+        return torch_nested.values(spec, lrs, n, functools.partial(_leaf, lrs=lrs, n=n, info=info)), None
     children = _children(spec, lrs, info)
     groups = len(lrs)
-    kinds: list[tuple[str, Any]] = []
-    for child in children:
-        if child.name in FACTORS:
-            kinds.append(("mul", np.broadcast_to(FACTORS[child.name](child, n), (groups, n))))
-        elif child.name == "MultiplicativeLR":
-            kinds.append(("mul", _multiplicative_factors(child, groups, n)))
-        elif child.name == "LambdaLR":
-            kinds.append(("abs", _lambda_lr(child, lrs, n, info)[0]))  # base_lr * lmbda(epoch): absolute
-        elif child.name == "CosineAnnealingLR":
-            kinds.append(("cos", child))
-        else:
-            raise Unsupported
+    kinds = [_kind(child, lrs, n, info) for child in children]
     out = np.empty((groups, n))
     if all(kind == "mul" for kind, _ in kinds):
         k = len(kinds)
@@ -546,6 +543,43 @@ def _chained_scheduler(spec: Spec, lrs: Sequence[float], n: int, info: Optimizer
 
 Step = Callable[[int, int, float], float]
 """A chained child's step: ``(group, epoch, lr) -> lr``, with torch's operations."""
+
+
+def _kind(child: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tuple[str, Any]:
+    """How a child acts on the LR it finds over its epochs 0..n-1: ``mul`` (a factor per
+    epoch), ``abs`` (LambdaLR's base_lr * lmbda(epoch), whatever the LR was) or ``cos``
+    (CosineAnnealingLR's recursion, which adds and subtracts eta_min)."""
+    import numpy as np
+
+    groups = len(lrs)
+    if child.name in FACTORS:
+        return "mul", np.broadcast_to(FACTORS[child.name](child, n), (groups, n))
+    if child.name == "MultiplicativeLR":
+        return "mul", _multiplicative_factors(child, groups, n)
+    if child.name == "LambdaLR":
+        return "abs", _lambda_lr(child, lrs, n, info)[0]
+    if child.name == "CosineAnnealingLR":
+        return "cos", child
+    raise Unsupported
+
+
+def _leaf(child: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> torch_nested.Leaf:
+    """A nested composite's child that is not a composite: its step over epochs 0..n (each
+    step of the composite moves it one epoch at most), and its ``_update_lr(0)`` when a
+    SequentialLR hands over to it (:func:`_handed_over` at epoch 0: the closed form from
+    base_lrs, or get_lr on the LR it finds)."""
+    import numpy as np
+
+    if child.name not in COMPOSABLE or child.args.get("last_epoch", -1) not in (-1, None):
+        raise Unsupported
+    COMPUTE[child.name](child, lrs, 1, info)  # raises where the constructor would fail
+    epochs = n + 1
+    step = _step_of(*_kind(child, lrs, epochs, info), lrs, epochs)
+    if child.name == "MultiplicativeLR":  # get_lr at epoch 0: the LR it finds times lmbda(0)
+        factors = _multiplicative_factors(child, len(lrs), 1, first=True)[:, 0].tolist()
+        return step, (lambda g, lr: lr * factors[g]), epochs
+    first = _handed_over(child, lrs, np.ones(len(lrs)), 1, info)[:, 0].tolist()  # not from the LR found
+    return step, (lambda g, lr: first[g]), epochs
 
 
 def _chain_steps(kinds: list[tuple[str, Any]], lrs: Sequence[float], n: int) -> list[Step]:

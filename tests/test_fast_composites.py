@@ -350,15 +350,29 @@ def test_common_nested_composites_take_the_fast_path_and_equal_torch(node, path,
     assert compare(node_text(node), torch_node(node), 150, optimizer, groups) == path
 
 
-def test_a_composite_after_a_sequential_milestone_steps_torch_and_fails_as_torch_does():
+def test_a_composite_handed_over_to_is_a_clear_error_once_its_milestone_is_reached():
     text = (
         "SequentialLR(schedulers=[LinearLR(total_iters=5), ChainedScheduler([ExponentialLR(gamma=0.9)])], "
         "milestones=[20])"
     )
     assert lrviz.trace(text, 20).path == "torch"  # the milestone is not reached
-    with pytest.raises(LrvizError) as fast:
-        lrviz.trace(text, 30)
-    assert "failed at step 19" in fast.value.message
-    with pytest.raises(LrvizError) as exact:
-        lrviz.trace(text, 30, exact=True)
-    assert exact.value.message == fast.value.message
+    with pytest.raises(NotImplementedError):  # what torch itself does at the milestone
+        training_loop(torch_node(NESTED_LATE), 21, optimizer="sgd", group_lrs=[0.1])
+    messages = []
+    for exact in (False, True):
+        with pytest.raises(LrvizError) as caught:
+            lrviz.trace(text, 21, exact=exact)
+        messages.append(caught.value.message)
+    assert messages[0] == messages[1]
+    assert "a ChainedScheduler cannot take over at milestone 20" in messages[0]
+
+
+NESTED_LATE = (
+    "composite",
+    "SequentialLR",
+    [
+        ("leaf", "LinearLR", {"total_iters": 5}),
+        ("composite", "ChainedScheduler", [("leaf", "ExponentialLR", {"gamma": 0.9})], None),
+    ],
+    [20],
+)

@@ -466,6 +466,15 @@ def _check_children(spec: Spec, ctx: Context, warnings: list[str]) -> None:
         )
     if milestones != sorted(milestones):
         warnings.append(f"{spec.name}: milestones {milestones} are not sorted, which gives a garbled schedule")
+    elif ctx.steps is not None:
+        for child, milestone in zip(children[1:], milestones, strict=True):
+            if child.entry.param("schedulers") is not None and isinstance(milestone, int) and ctx.steps > milestone:
+                raise fail(
+                    spec,
+                    f"a {child.name} cannot take over at milestone {milestone}: torch calls the get_lr of the "
+                    "schedule it hands over to, which a composite does not have (NotImplementedError)",
+                    f"make the {child.name} the first schedule, or put the SequentialLR inside it instead",
+                )
     for child in children[1:]:
         if child.name == "OneCycleLR":
             warnings.append(

@@ -663,10 +663,12 @@ def bench_table(opts: Options) -> Result:
     against the same at a tenth of the rows: time grows with the rows, memory should not."""
     few = TABLE_ROWS // 10
 
-    def table(rows: int, fmt: str) -> Callable[[], list[str]]:
+    def command(rows: int, fmt: str) -> Callable[[], list[str]]:
         return lambda: [*LRVIZ, "table", TABLE_SCHEDULE, "-n", str(rows), "--format", fmt]
 
-    results = {fmt: interleaved([table(few, fmt), table(TABLE_ROWS, fmt)], opts.slow_runs) for fmt in ("csv", "json")}
+    results = {
+        fmt: interleaved([command(few, fmt), command(TABLE_ROWS, fmt)], opts.slow_runs) for fmt in ("csv", "json")
+    }
     rows: list[list[str]] = []
     targets = []
     for fmt, (base, ours) in results.items():

@@ -192,6 +192,15 @@ def test_figures_drawn_in_parallel_are_the_figures_drawn_one_by_one(small):
     assert parallel.files == gal.render(plan, jobs=1).files
 
 
+def _errors_in_one_and_two_processes(plan):
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(LrvizError) as caught:
+            gal.render(plan, jobs=jobs)
+        errors.append((caught.value.message, caught.value.hint))
+    return errors
+
+
 def test_a_figure_failing_in_a_worker_is_the_error_it_is_in_one_process(tmp_path):
     source = tmp_path / "failing.toml"
     failing = "".join(
@@ -208,11 +217,7 @@ spec = "StepLR(step_size=3)"
     head = SMALL.split("[[figure]]")[0]  # the sections, no figure that draws
     source.write_text(head + failing, encoding="utf-8")
     plan = gal.load(source)
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(LrvizError) as caught:
-            gal.render(plan, jobs=jobs)
-        errors.append((caught.value.message, caught.value.hint))
+    errors = _errors_in_one_and_two_processes(plan)
     assert errors[0] == errors[1]
     assert "gallery figure 'fails'" in errors[0][0]
 
@@ -267,11 +272,7 @@ def test_a_figure_failing_where_it_is_traced_first_is_the_error_it_is_in_one_pro
     source.write_text(head + MIXED.replace("steps = 30", "steps = 20_000_001"), encoding="utf-8")
     plan = gal.load(source)
     assert gal.steps_torch(plan.drawable[0])  # traced by this process before the others are forked
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(LrvizError) as caught:
-            gal.render(plan, jobs=jobs)
-        errors.append((caught.value.message, caught.value.hint))
+    errors = _errors_in_one_and_two_processes(plan)
     assert errors[0] == errors[1]
     assert "gallery figure 'plateau'" in errors[0][0]
 

@@ -434,10 +434,15 @@ def _children(spec: Spec, lrs: Sequence[float], info: OptimizerInfo) -> list[Spe
     if not isinstance(children, list) or not children:
         raise Unsupported
     for child in children:
-        if child.name not in COMPOSABLE or child.args.get("last_epoch", -1) not in (-1, None):
-            raise Unsupported
-        COMPUTE[child.name](child, lrs, 1, info)  # raises where the constructor would fail
+        _check_child(child, lrs, info)
     return children
+
+
+def _check_child(child: Spec, lrs: Sequence[float], info: OptimizerInfo) -> None:
+    """A child the fast path knows, built fresh, with arguments its constructor accepts."""
+    if child.name not in COMPOSABLE or child.args.get("last_epoch", -1) not in (-1, None):
+        raise Unsupported
+    COMPUTE[child.name](child, lrs, 1, info)  # raises where the constructor would fail
 
 
 def _handed_over(child: Spec, bases: Sequence[float], current: np.ndarray, n: int, info: OptimizerInfo) -> np.ndarray:
@@ -484,12 +489,7 @@ def _sequential_lr(spec: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo
     if torch_nested.nested(spec):
         return torch_nested.values(spec, lrs, n, functools.partial(_leaf, lrs=lrs, n=n, info=info)), None
     children = _children(spec, lrs, info)
-    milestones = spec.value("milestones")
-    if not isinstance(milestones, list) or len(milestones) != len(children) - 1:
-        raise Unsupported  # torch raises ValueError
-    bounds = [0, *(integer(m) for m in milestones)]
-    if any(b <= a for a, b in zip(bounds, bounds[1:], strict=False)):
-        raise Unsupported  # a milestone at 0, repeated or unsorted: torch's bisect skips children
+    bounds = [0, *torch_nested.milestones(spec, len(children))]
     out = np.empty((len(lrs), n))
     for k, child in enumerate(children):
         start = bounds[k]
@@ -570,9 +570,7 @@ def _leaf(child: Spec, lrs: Sequence[float], n: int, info: OptimizerInfo) -> tor
     base_lrs, or get_lr on the LR it finds)."""
     import numpy as np
 
-    if child.name not in COMPOSABLE or child.args.get("last_epoch", -1) not in (-1, None):
-        raise Unsupported
-    COMPUTE[child.name](child, lrs, 1, info)  # raises where the constructor would fail
+    _check_child(child, lrs, info)
     epochs = n + 1
     step = _step_of(*_kind(child, lrs, epochs, info), lrs, epochs)
     if child.name == "MultiplicativeLR":  # get_lr at epoch 0: the LR it finds times lmbda(0)

@@ -77,15 +77,22 @@ def _node(spec: Spec, leaf: Callable[[Spec], Leaf], building: list[bool]) -> Any
     nodes = [_node(child, leaf, building) for child in children]
     if spec.name == "ChainedScheduler":
         return _Chained(nodes)
-    milestones = spec.value("milestones")
-    if not isinstance(milestones, list) or len(milestones) != len(children) - 1:
-        raise Unsupported
-    bounds = [0, *(integer(m) for m in milestones)]
-    if any(b <= a for a, b in zip(bounds, bounds[1:], strict=False)):
-        raise Unsupported  # a milestone at 0, repeated or unsorted
+    steps = milestones(spec, len(children))
     if any(not isinstance(node, _Leaf) for node in nodes[1:]):
         raise Unsupported  # torch would call the composite's get_lr at its milestone: an error
-    return _Sequential(nodes, bounds[1:])
+    return _Sequential(nodes, steps)
+
+
+def milestones(spec: Spec, children: int) -> list[int]:
+    """A SequentialLR's milestones, one between each pair of its ``children``, increasing
+    from above 0 (else Unsupported: torch raises, or its bisect skips children)."""
+    given = spec.value("milestones")
+    if not isinstance(given, list) or len(given) != children - 1:
+        raise Unsupported
+    steps = [integer(m) for m in given]
+    if any(b <= a for a, b in zip([0, *steps], steps, strict=False)):
+        raise Unsupported  # a milestone at 0, repeated or unsorted
+    return steps
 
 
 class _Leaf:
@@ -104,7 +111,7 @@ class _Leaf:
         self.last_epoch += 1
         if self.last_epoch != 0:
             raise Unsupported
-        self._apply(0)(current)
+        self._apply(current)
 
     def step(self, current: list[float]) -> None:
         if self.building[0]:
@@ -115,16 +122,12 @@ class _Leaf:
         self.last_epoch += 1
         if not 0 < self.last_epoch < self.epochs:
             raise Unsupported  # an epoch its step does not know
-        self._apply(self.last_epoch)(current)
+        self._apply(current)
 
-    def _apply(self, t: int) -> Callable[[list[float]], None]:
-        fn = self.fn
-
-        def apply(current: list[float]) -> None:
-            for g, lr in enumerate(current):
-                current[g] = fn(g, t, lr)
-
-        return apply
+    def _apply(self, current: list[float]) -> None:
+        fn, t = self.fn, self.last_epoch
+        for g, lr in enumerate(current):
+            current[g] = fn(g, t, lr)
 
     def hand_off(self, current: list[float]) -> None:
         """``_update_lr(0)``: epoch 0 and its closed form (or get_lr), on the LR it finds."""

@@ -757,3 +757,31 @@ def test_rewrite_points_errors_at_the_text():
     direct, sched = timm_family.rewrite_factory(node, source, info.factory)
     assert sched == "step" and ast.unparse(direct) == "timm.step(optimizer, decay_epochs=3)"
     assert ast.get_source_segment(source, direct.keywords[0].value) == "3"
+
+
+@pytest.mark.parametrize(
+    ("noise", "std", "within"),
+    [("noise_std=1e40", 1e40, 0.67), ("noise_pct=0.0", 1.0, 0.0)],
+    ids=["huge-std", "zero-pct"],
+)
+def test_normal_noise_timm_would_resample_forever_is_one_clear_line(noise, std, within, capsys, tmp_path):
+    import torch
+
+    g = torch.Generator()
+    g.manual_seed(42)
+    draws = torch.randn(10_000, generator=g).double() * std  # timm's own draw, many times over
+    assert not bool((draws.abs() < within).any())  # none of them would end timm's loop
+    text = f"StepLRScheduler(decay_t=10, noise_range_t=0, {noise})"
+    for exact in (False, True):
+        with pytest.raises(LrvizError, match="would go on forever"):
+            lrviz.trace(text, 50, exact=exact)
+    out = tmp_path / "never.png"
+    code, _, err = run(capsys, "plot", text, "-n", "50", "-o", str(out))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_normal_noise_that_ends_in_a_few_draws_is_still_drawn():
+    noisy = lrviz.trace("StepLRScheduler(decay_t=10, noise_range_t=0, noise_std=3.0)", 50)
+    plain = lrviz.trace("StepLRScheduler(decay_t=10)", 50)
+    assert not np.array_equal(noisy.lr, plain.lr)

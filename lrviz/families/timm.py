@@ -47,24 +47,23 @@ from lrviz.schedule import (
     DEFAULT_HORIZON,
     OPTIMIZER_PARAM,
     CodeParts,
-    Context,
     Entry,
     Kind,
     Loop,
     Param,
     Spec,
     clamp,
-    fail,
     param_from_info,
     render_value,
 )
 
 from . import timm_source
+from .timm_checks import PREFIX, check, sched_of
+from .timm_checks import number as _number
 from .timm_source import FACTORY, Sched, SchedulerClass
 from .timm_text import CLASS_HELP, EXAMPLES, HELP, SCHED_SUMMARIES, SUMMARIES
 
 INSTALL = "needs timm: pip install 'lrviz[timm]'"
-PREFIX = "timm."
 LOADED_ALONE = "lrviz loads timm.scheduler alone, which needs torch but not torchvision"
 
 # The scheduler classes and factory names of timm 1.0.31, listed (without parameters) when
@@ -248,23 +247,6 @@ def _ordered(classes: tuple[SchedulerClass, ...], factory: timm_source.Factory |
 
 # --------------------------------------------------------------------------------------
 # Arguments and values
-
-
-def sched_of(spec: Spec) -> str | None:
-    """The factory's sched name of a ``timm.cosine`` entry; None for a class."""
-    return spec.name[len(PREFIX) :] if spec.name.startswith(PREFIX) else None
-
-
-def _number(spec: Spec, name: str) -> float | None:
-    """The argument's value when the entry has it and it is a plain finite number."""
-    if spec.entry.param(name) is None:
-        return None
-    value = spec.value(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):  # an int is finite (and may be too big for a float)
-        return None
-    return value
 
 
 def _in_epochs(spec: Spec) -> bool:
@@ -496,103 +478,6 @@ def _factory_horizon(spec: Spec) -> tuple[int, str] | None:
         return clamp(epochs, 1), "the epochs create_scheduler_v2 returns"
     per_epoch = spec.value("updates_per_epoch")
     return clamp(epochs * per_epoch, 1), "the epochs create_scheduler_v2 returns, times updates_per_epoch"
-
-
-# --------------------------------------------------------------------------------------
-# Checks made before stepping
-
-
-def check(spec: Spec, ctx: Context) -> list[str]:
-    """Raise for inputs timm rejects with a bare AssertionError or fails on late (a
-    ZeroDivisionError or a math domain error at some step); warn about legal nonsense."""
-    found: list[str] = []
-    _check_noise(spec)
-    if sched_of(spec) is not None:
-        _check_factory(spec, found)
-        return found
-    t_initial = _number(spec, "t_initial")
-    if t_initial is not None and t_initial <= 0 and spec.entry.param("cycle_limit") is not None:
-        raise fail(spec, f"t_initial must be above 0, got {t_initial} (timm asserts it)", "e.g. t_initial=100")
-    lr_min = _number(spec, "lr_min")
-    if lr_min is not None and lr_min < 0 and spec.entry.param("cycle_limit") is not None:
-        raise fail(spec, f"lr_min must be >= 0, got {lr_min} (timm asserts it)", "use lr_min=0 or more")
-    _check_cycles(spec, found, "t_initial")
-    if spec.name == "TanhLRScheduler":
-        _check_tanh(spec)
-    decay = spec.value("decay_t") if spec.entry.param("decay_t") is not None else None
-    if isinstance(decay, list):
-        if decay != sorted(decay):
-            found.append(f"{spec.name}: decay_t {decay} is not sorted (timm assumes increasing milestones)")
-    elif decay == 0 and spec.entry.param("cycle_limit") is None and spec.entry.param("t_initial") is None:
-        raise fail(spec, "decay_t=0 makes timm divide by zero after the warmup", "use decay_t >= 1")
-    return found
-
-
-def _check_noise(spec: Spec) -> None:
-    for name in ("noise_range_t", "noise"):
-        if spec.entry.param(name) is None:
-            continue
-        value = spec.value(name)
-        if value is None or _plain_number(value):
-            continue
-        if isinstance(value, (list, tuple)) and len(value) in (1, 2) and all(_plain_number(v) for v in value):
-            if name == "noise_range_t" and len(value) == 1:
-                raise fail(
-                    spec,
-                    f"noise_range_t={list(value)} has no end, so timm fails with IndexError at the first step",
-                    "give [start, end] or a single number (noise from there on)",
-                )
-            continue
-        raise fail(spec, f"{name} must be a number or a [start, end] pair, got {value!r}", f"e.g. {name}=[0.5, 0.9]")
-
-
-def _plain_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_cycles(spec: Spec, found: list[str], length: str) -> None:
-    mul = _number(spec, "cycle_mul")
-    if mul is None:
-        return
-    if mul <= 0:
-        raise fail(spec, f"cycle_mul={mul} makes timm take the logarithm to a base <= 0", "use cycle_mul > 0")
-    if mul < 1:
-        found.append(
-            f"{spec.name}: cycle_mul={mul} shortens every cycle; timm fails (math domain error) once t reaches "
-            f"{length} / (1 - cycle_mul)"
-        )
-
-
-def _check_tanh(spec: Spec) -> None:
-    lb, ub = _number(spec, "lb"), _number(spec, "ub")
-    if lb is not None and ub is not None and not lb < ub:
-        raise fail(spec, f"lb={lb} must be below ub={ub} (timm asserts it)", "e.g. lb=-7.0, ub=3.0")
-    for name in ("cycle_limit", "warmup_t", "warmup_lr_init"):
-        value = _number(spec, name)
-        if value is not None and value < 0:
-            raise fail(spec, f"{name} must be >= 0, got {value} (timm asserts it)", f"use {name}=0 or more")
-
-
-def _check_factory(spec: Spec, found: list[str]) -> None:
-    sched = sched_of(spec)
-    per_update = not spec.value("step_on_epochs")
-    if per_update and sched == "plateau":
-        raise fail(spec, "timm steps its plateau schedule per epoch only", "drop step_on_epochs=False")
-    if per_update and not (spec.value("updates_per_epoch") or 0) > 0:
-        raise fail(
-            spec,
-            "step_on_epochs=False needs updates_per_epoch, the updates in an epoch (timm asserts it)",
-            "pass --steps-per-epoch N (train.py's updates_per_epoch) or updates_per_epoch=N",
-        )
-    num = _number(spec, "num_epochs")
-    if num is not None and num <= 0 and sched in ("cosine", "tanh", "poly"):
-        raise fail(spec, f"num_epochs must be above 0, got {num} (timm asserts it)", "e.g. num_epochs=100")
-    lr_min = _number(spec, "min_lr")
-    if lr_min is not None and lr_min < 0 and sched in ("cosine", "tanh", "poly"):
-        raise fail(spec, f"min_lr must be >= 0, got {lr_min} (timm asserts it)", "use min_lr=0 or more")
-    if sched == "step" and spec.value("decay_epochs") == 0:
-        raise fail(spec, "decay_epochs=0 makes timm divide by zero after the warmup", "use decay_epochs >= 1")
-    _check_cycles(spec, found, "num_epochs")
 
 
 # --------------------------------------------------------------------------------------
